@@ -1,0 +1,67 @@
+export {
+  propertyFilterSchema,
+  matchPropertyFilter,
+  matchPropertyFilters,
+  type PropertyFilter,
+  type PropertyFilterOp,
+  type EventProperties,
+} from './property-filter';
+export {
+  DURATION_UNIT_MS,
+  durationSchema,
+  timeRangeSchema,
+  durationMs,
+  resolveTimeRange,
+  inInterval,
+  type DurationUnit,
+  type Duration,
+  type TimeRange,
+  type Interval,
+} from './time-range';
+export {
+  AUDIENCE_RULE_LIMITS,
+  attributeConditionSchema,
+  tagConditionSchema,
+  segmentConditionSchema,
+  identityConditionSchema,
+  eventCountSchema,
+  eventConditionSchema,
+  audienceRuleSchema,
+  parseAudienceRule,
+  isConditionGroup,
+  countLeaves,
+  type AttributeCondition,
+  type TagCondition,
+  type SegmentCondition,
+  type IdentityCondition,
+  type EventCondition,
+  type EventCount,
+  type TypedValueCondition,
+  type AudienceLeaf,
+  type ConditionGroup,
+  type AudienceCondition,
+  type AudienceRule,
+} from './rule-schema';
+export {
+  evaluateRule,
+  evaluateCondition,
+  matchTypedValue,
+  countMatchingEvents,
+  type ProfileValue,
+  type AudienceUser,
+  type AudienceEvent,
+  type EvaluationContext,
+} from './evaluate-rule';
+export { ruleReferences, ruleEventNames, type RuleReferences } from './rule-references';
+export {
+  AUDIENCE_FIXTURE_VOCABULARY,
+  AUDIENCE_FIXTURE_NOW,
+  AUDIENCE_FIXTURE_SPAN_DAYS,
+  AUDIENCE_FIXTURE_SIGNUP_DAYS,
+  generateAudienceFixture,
+  fixtureContext,
+  type AudienceFixture,
+  type AudienceFixtureOptions,
+  type FixtureEvent,
+} from './audience-fixture';
+export { generateRandomRule, type RandomRuleOptions } from './random-rule';

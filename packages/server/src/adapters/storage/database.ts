@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../../config/config';
+import { migrationProvider } from './migrations/index';
+import type { Database } from './schema/index';
+
+export type DialectKind = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectKind;
+  /** The raw better-sqlite3 handle in embedded mode: bulk paths use prepared statements on it. */
+  readonly sqlite: SQLite.Database | undefined;
+  /** The pg pool in PostgreSQL mode: bulk paths use unnest() inserts on it. */
+  readonly pgPool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 (bigint: our epoch-ms times, count(*)) as strings by default. Every bigint we
+// store fits a double exactly (times in ms, counts), so parse them to numbers once, here.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+pg.types.setTypeParser(1700, (v: string) => Number(v));
+
+export function openDatabase(database: Config['database'], opts: { poolSize?: number } = {}): DatabaseHandle {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: database.url, max: opts.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', sqlite: undefined, pgPool: pool, close: () => db.destroy() };
+  }
+  if (database.file !== ':memory:') mkdirSync(path.dirname(database.file), { recursive: true });
+  const sqlite = new SQLite(database.file);
+  // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes (not
+  // power loss of the last transactions), which is the embedded mode's promise. busy_timeout makes a
+  // second process (CLI migrate while serving) wait instead of failing.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('cache_size = -65536');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', sqlite, pgPool: undefined, close: () => db.destroy() };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'wareach_migrations', migrationLockTableName: 'wareach_migrations_lock' });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

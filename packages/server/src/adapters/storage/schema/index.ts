@@ -1,0 +1,7 @@
+import type { FoundationTables } from './foundation';
+
+/**
+ * The whole database, one interface per area. Each area adds its tables in its own file and is listed
+ * here; migrations live in ../migrations, one file per step, in order.
+ */
+export interface Database extends FoundationTables {}

@@ -1,0 +1,70 @@
+import type { Config } from '../config/config';
+import { bootstrap } from '../app/bootstrap';
+import { createContainer, type Container } from '../app/container';
+import { buildApp } from '../http/app';
+import type { App } from '../http/types';
+import { seedDemoData } from '../services/demo-data';
+
+export type Mode = 'start' | 'serve' | 'worker' | 'sandbox';
+
+/**
+ * Starts a long-running process. Returns -1 (keep running); shutdown on SIGINT/SIGTERM closes the HTTP
+ * server first, then the worker, then connections.
+ */
+export async function startCommand(mode: Mode, config: Config, opts: { port?: number | undefined; host?: string | undefined }): Promise<number> {
+  if (mode === 'sandbox') {
+    const { startSandboxServer } = await import('@wareach/sandbox');
+    const s = await startSandboxServer({ port: opts.port ?? 3100, host: opts.host ?? config.host });
+    process.stdout.write(`WhatsApp sandbox listening on ${s.url}\n  Graph API: ${s.url}/sandbox/graph/v23.0/…\n  Inbox API: ${s.url}/api/v1/sandbox/…\n`);
+    const stop = async () => { await s.close(); process.exit(0); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1;
+  }
+  const c = createContainer(config);
+  if (config.secretKeyGenerated) c.logger.warn({ dataDir: config.dataDir }, 'WAREACH_SECRET_KEY is not set: generated one into the data directory. Back it up: encrypted channel secrets cannot be read without it.');
+  const boot = await bootstrap(c);
+  if (mode === 'start' && boot.emptyDatabase && config.demoData) {
+    const r = await seedDemoData(c.customerData, c.clock);
+    c.logger.info(r, 'seeded demo data');
+  }
+  const runtime = await startRuntime(mode, c);
+  let app: App | undefined;
+  if (mode !== 'worker') {
+    app = await buildApp(c, { plugins: runtime.httpPlugins });
+    await app.listen({ port: opts.port ?? config.port, host: opts.host ?? config.host });
+  }
+  const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${opts.port ?? config.port}`;
+  if (mode === 'start') {
+    process.stdout.write(
+      `\nwareach is running (${c.database.dialect}${config.redisUrl ? ' + redis' : ''})\n` +
+        `  console:  ${url}/\n  API docs: ${url}/docs\n  admin:    ${boot.adminEmail}` +
+        (boot.generatedPassword ? ` / ${boot.generatedPassword}  (generated; change it in the console)` : ' (password from WAREACH_ADMIN_PASSWORD)') +
+        '\n\n',
+    );
+  } else if (app) {
+    c.logger.info({ url }, 'API listening');
+  } else {
+    c.logger.info('worker running');
+  }
+  const stop = async () => {
+    c.logger.info('shutting down');
+    if (app) await app.close();
+    await runtime.stop();
+    await c.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1;
+}
+
+/** What a process runs besides the HTTP API: filled in by the engine (worker, scheduler) and sandbox wiring. */
+export interface Runtime {
+  httpPlugins: ((app: App) => Promise<void>)[];
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(_mode: Exclude<Mode, 'sandbox'>, _c: Container): Promise<Runtime> {
+  return { httpPlugins: [], stop: async () => {} };
+}
