@@ -60,6 +60,9 @@ export const META_SCHEMA_PATCHES: readonly MetaSchemaPatch[] = [
   { id: 'send-interactive-limits', side: 'send', description:
     'BodyObject caps every interactive body at 1024 but list bodies allow 4096 (NOTES 1.9): BodyObject raised to ' +
     '4096 and 1024 re-imposed for button and cta_url; list headers limited to type text.' },
+  { id: 'send-location-header', side: 'send', description:
+    'Location templates send the header parameter {type:"location", location:{latitude, longitude, name?, address?}} ' +
+    '(Meta doc templates/utility-templates/location-templates); ParameterObject has no location type. Added it.' },
   { id: 'webhook-inbound-refs', side: 'webhook', description:
     'IncomingMessage refers to the OUTBOUND schemas (TextMessage, ImageMessage, ...) instead of the inbound ones ' +
     '(TextMessage_2, ImageMessage_1, ...); replaced its oneOf with if/then dispatch on type to the inbound schemas.' },
@@ -212,6 +215,30 @@ function patchSendSide(s: JsonObject): void {
   ];
 }
 
+function patchLocationHeader(s: JsonObject): void {
+  const parameterType = (get(s, 'ParameterObject')['properties'] as JsonObject)['type'] as JsonObject;
+  (parameterType['enum'] as Json[]).push('location');
+  s['LocationParameter'] = {
+    type: 'object',
+    required: ['type', 'location'],
+    properties: {
+      type: { const: 'location' },
+      location: {
+        type: 'object',
+        required: ['latitude', 'longitude'],
+        additionalProperties: false,
+        properties: {
+          latitude: { type: ['string', 'number'] },
+          longitude: { type: ['string', 'number'] },
+          name: { type: 'string' },
+          address: { type: 'string' },
+        },
+      },
+    },
+  };
+  ((s['ParameterObjectDispatch'] as JsonObject)['allOf'] as Json[]).push(...dispatchOnType({ location: 'LocationParameter' }));
+}
+
 function patchWebhookSide(s: JsonObject): void {
   const inbound: Record<string, string> = {
     text: 'TextMessage_2', reaction: 'ReactionMessage_1', audio: 'AudioMessage_1', document: 'DocumentMessage_1',
@@ -268,6 +295,7 @@ export function loadMetaSchema(): MetaSchema {
   const document = parse(readFileSync(META_YAML_PATH, 'utf8')) as JsonObject;
   const s = schemas(document);
   patchSendSide(s);
+  patchLocationHeader(s);
   patchWebhookSide(s);
 
   // strict:false: the OpenAPI file carries non-JSON-Schema keywords (example, discriminator) that Ajv must ignore.

@@ -95,9 +95,10 @@ export function checkOneMediaSource(
 }
 
 /** An array size check with a message that counts, e.g. "must have at most 3 buttons (got 4)". */
-export function countBetween(min: number, max: number, noun: string) {
+export function countBetween(min: number, max: number, noun: { one: string; many: string }) {
+  const count = (n: number) => `${n} ${n === 1 ? noun.one : noun.many}`;
   return (items: readonly unknown[], ctx: z.RefinementCtx): void => {
-    if (items.length < min) ctx.addIssue({ code: 'custom', message: `must have at least ${min} ${noun} (got ${items.length})` });
-    if (items.length > max) ctx.addIssue({ code: 'custom', message: `must have at most ${max} ${noun} (got ${items.length})` });
+    if (items.length < min) ctx.addIssue({ code: 'custom', message: `must have at least ${count(min)} (got ${items.length})` });
+    if (items.length > max) ctx.addIssue({ code: 'custom', message: `must have at most ${count(max)} (got ${items.length})` });
   };
 }

@@ -67,7 +67,7 @@ export const listRowSchema = z.strictObject({
 export const listSectionSchema = z.strictObject({
   /** Required for every section: SPEC says "each with a title" and Meta's list page marks it required. */
   title: personalText(MESSAGE_LIMITS.sectionTitle),
-  rows: z.array(listRowSchema).superRefine(countBetween(1, MESSAGE_LIMITS.rowsTotal, 'rows')),
+  rows: z.array(listRowSchema).superRefine(countBetween(1, MESSAGE_LIMITS.rowsTotal, { one: 'row', many: 'rows' })),
 });
 
 export const listContentSchema = z
@@ -86,7 +86,7 @@ export const listContentSchema = z
     footer,
     /** The label of the button that opens the list. */
     button: personalText(MESSAGE_LIMITS.listButton),
-    sections: z.array(listSectionSchema).superRefine(countBetween(1, MESSAGE_LIMITS.sections, 'sections')),
+    sections: z.array(listSectionSchema).superRefine(countBetween(1, MESSAGE_LIMITS.sections, { one: 'section', many: 'sections' })),
   })
   .superRefine((list, ctx) => {
     const rows = list.sections.flatMap((section) => section.rows);
@@ -117,7 +117,7 @@ export const buttonsContentSchema = z
     header: interactiveHeaderSchema.optional(),
     body: personalText(MESSAGE_LIMITS.interactiveBody),
     footer,
-    buttons: z.array(replyButtonSchema).superRefine(countBetween(1, MESSAGE_LIMITS.replyButtons, 'buttons')),
+    buttons: z.array(replyButtonSchema).superRefine(countBetween(1, MESSAGE_LIMITS.replyButtons, { one: 'button', many: 'buttons' })),
   })
   .superRefine((content, ctx) => {
     const ids = new Set<string>();

@@ -24,6 +24,7 @@ export const cronExpressionSchema = z
   .trim()
   .min(1, 'Enter a cron expression')
   .superRefine((expression, ctx) => {
+    if (expression === '') return;
     const problem = cronExpressionProblem(expression);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });

@@ -81,7 +81,10 @@ export function defaultEndAt(trigger: Pick<EventTrigger, 'range' | 'timing'> & {
     : dueTimeFor(trigger.timing, rangeEnd, timezone);
 }
 
-/** The explicit end time when set, else the default. After it nothing is sent, delayed messages included. */
+/**
+ * The explicit end time when set, else the default. A message due exactly at the end time is sent;
+ * after it nothing is sent, delayed messages included (the default end must not drop the last one).
+ */
 export function effectiveEndAt(trigger: EventTrigger, timezone: string): Date {
   return trigger.endAt ? new Date(trigger.endAt) : defaultEndAt(trigger, timezone);
 }

@@ -35,7 +35,7 @@ export type NoSendReason =
   | 'already_reached'
   /** B happened within W after A. */
   | 'cancelled_by_b'
-  /** The message would be due after the task's end time and is dropped. */
+  /** The message would be due after the task's end time and is dropped (due exactly at it is sent). */
   | 'past_end_time';
 
 export interface EventTimingPreview {

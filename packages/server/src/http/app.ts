@@ -11,7 +11,7 @@ import type { Container } from '../app/container';
 import { createAuthenticate } from './authenticate';
 import { errorBody, handleError } from './errors';
 import { registerRoutes } from './routes/index';
-import type { App } from './types';
+import type { App, RouteInfo } from './types';
 
 export interface BuildAppOptions {
   /** Extra route plugins mounted after the core routes (the sandbox, the console's static files). */
@@ -53,8 +53,13 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
   });
 
   // The documentation routes are public; every other route must name its permission (checked below).
+  const routeTable: RouteInfo[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs') || route.url === '/openapi.json') route.config = { ...(route.config ?? {}), public: true };
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, permission: route.config?.permission, public: route.config?.public === true });
+    }
   });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1 } });

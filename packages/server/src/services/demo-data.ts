@@ -19,8 +19,8 @@ const MARKETS = [
   { cc: '+55', prefix: '119', digits: 8, tz: 'America/Sao_Paulo', cities: ['São Paulo', 'Campinas'], lang: 'pt_BR' },
   { cc: '+62', prefix: '812', digits: 8, tz: 'Asia/Jakarta', cities: ['Jakarta', 'Surabaya', 'Bandung'], lang: 'id' },
   { cc: '+91', prefix: '98', digits: 8, tz: 'Asia/Kolkata', cities: ['Mumbai', 'Delhi', 'Bengaluru'], lang: 'en' },
-  { cc: '+44', prefix: '7700', digits: 6, tz: 'Europe/London', cities: ['London', 'Manchester'], lang: 'en' },
-  { cc: '+1', prefix: '212', digits: 7, tz: 'America/New_York', cities: ['New York'], lang: 'en' },
+  { cc: '+44', prefix: '7911', digits: 6, tz: 'Europe/London', cities: ['London', 'Manchester'], lang: 'en' },
+  { cc: '+1', prefix: '2125', digits: 6, tz: 'America/New_York', cities: ['New York'], lang: 'en' },
 ];
 const INTERESTS = ['shoes', 'phones', 'beauty', 'sports', 'books', 'home', 'games'];
 const SKUS = ['SKU-100', 'SKU-200', 'SKU-300', 'SKU-400', 'SKU-500'];

@@ -1,0 +1,12 @@
+import type { Lang } from './define-messages';
+import { commonMessages } from './messages-common';
+
+/** Every area's strings; add an area here once and its keys become valid `t()` arguments. */
+const areas = { commonMessages };
+
+type Areas = typeof areas;
+export type MessageKey = { [A in keyof Areas]: keyof Areas[A]['en'] }[keyof Areas] & string;
+
+const merge = (lang: Lang) => Object.assign({}, ...Object.values(areas).map((a) => a[lang])) as Record<MessageKey, string>;
+
+export const messages: Record<Lang, Record<MessageKey, string>> = { en: merge('en'), zh: merge('zh') };

@@ -1,0 +1,53 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/**
+ * Secrets at rest (channel access tokens, app secrets, verify tokens): AES-256-GCM under the configured
+ * 32-byte key, a fresh random 96-bit IV per value and the 128-bit auth tag, so a changed or swapped
+ * ciphertext fails to decrypt instead of yielding garbage. `context` is bound as additional
+ * authenticated data (e.g. `channel:<id>:access_token`): a value copied into another row or field does
+ * not decrypt there.
+ *
+ * Stored form: `v1.<iv>.<tag>.<ciphertext>`, each part base64url. The version prefix leaves room for key
+ * rotation without guessing at old rows.
+ */
+export interface SecretBox {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
+const VERSION = 'v1';
+
+export class SecretDecryptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretDecryptError';
+  }
+}
+
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
+  return {
+    seal(plaintext, context) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(context, 'utf8'));
+      const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      const tag = cipher.getAuthTag();
+      return [VERSION, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
+    },
+    open(sealed, context) {
+      const parts = sealed.split('.');
+      if (parts.length !== 4 || parts[0] !== VERSION) throw new SecretDecryptError('not a sealed secret of a known version');
+      const [, iv, tag, ct] = parts as [string, string, string, string];
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        decipher.setAAD(Buffer.from(context, 'utf8'));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+      } catch {
+        // Never echo the ciphertext or the reason detail: a wrong key and a tampered row look the same.
+        throw new SecretDecryptError('the secret cannot be decrypted with the configured WAREACH_SECRET_KEY (wrong key, or the stored value was altered)');
+      }
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEventInput, parseProfileInput, type EventIngest, type ProfileUpsert } from '@wareach/core';
+import { createTestContainer, DIALECTS } from './helpers';
+
+const NOW = Date.parse('2026-11-25T00:00:00Z');
+const profile = (input: unknown): ProfileUpsert => {
+  const r = parseProfileInput(input);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+};
+const event = (input: unknown): EventIngest => {
+  const r = parseEventInput(input, NOW);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+};
+
+// One storage contract, run against both backends: what passes on SQLite must pass on PostgreSQL.
+describe.each(DIALECTS)('storage contract on %s', (dialect) => {
+  let t: Awaited<ReturnType<typeof createTestContainer>>;
+  beforeAll(async () => {
+    t = await createTestContainer(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it('an upserted profile reads back with typed attributes, tags, identities and timezone', async () => {
+    const r = await t.c.profiles.upsert([profile({ id: 'p1', identities: { whatsapp: '+8613800138000', email: 'A@Example.com' }, timezone: 'Asia/Shanghai', attributes: { city: 'Shanghai', age: 31, vip: true, since: '2025-01-02T03:04:05Z', interests: ['a', 'b'] }, tags: { level: 3, tier: 'gold' } })], NOW);
+    expect(r).toEqual({ ok: true, ids: ['p1'], created: 1 });
+    const p = await t.c.profiles.get('p1');
+    expect(p).toMatchObject({
+      id: 'p1', subjectType: 'user', timezone: 'Asia/Shanghai',
+      identities: [{ type: 'email', value: 'a@example.com' }, { type: 'whatsapp', value: '+8613800138000' }],
+      attributes: { city: 'Shanghai', age: 31, vip: true, since: '2025-01-02T03:04:05.000Z', interests: ['a', 'b'] },
+      tags: { level: 3, tier: 'gold' },
+    });
+  });
+
+  it('a second upsert merges: given attributes replace, null removes, others stay', async () => {
+    await t.c.profiles.upsert([profile({ id: 'p1', attributes: { city: 'Beijing', vip: null, interests: ['c'] }, tags: { tier: null } })], NOW + 1);
+    const p = await t.c.profiles.get('p1');
+    expect(p?.attributes).toEqual({ city: 'Beijing', age: 31, since: '2025-01-02T03:04:05.000Z', interests: ['c'] });
+    expect(p?.tags).toEqual({ level: 3 });
+  });
+
+  it('a profile given only by identity resolves to its owner', async () => {
+    const r = await t.c.profiles.upsert([profile({ identities: { whatsapp: '008613800138000' }, attributes: { x: 1 } })], NOW);
+    expect(r).toMatchObject({ ok: true, ids: ['p1'], created: 0 });
+  });
+
+  it('a batch where one identity belongs to another profile writes nothing', async () => {
+    const r = await t.c.profiles.upsert([profile({ id: 'p2', attributes: { city: 'X' } }), profile({ id: 'p3', identities: { whatsapp: '+8613800138000' } })], NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ path: '1.identities.whatsapp' });
+    expect(await t.c.profiles.get('p2')).toBeUndefined();
+  });
+
+  it('a new WhatsApp number replaces the old one', async () => {
+    await t.c.profiles.upsert([profile({ id: 'p1', identities: { whatsapp: '+8613800138001' } })], NOW);
+    expect(await t.c.profiles.findIdByIdentity('whatsapp', '+8613800138001')).toBe('p1');
+    expect(await t.c.profiles.findIdByIdentity('whatsapp', '+8613800138000')).toBeUndefined();
+  });
+
+  it('events are idempotent on messageId and create unknown users', async () => {
+    const batch = [
+      event({ userId: 'p1', name: 'purchase', time: '2026-11-20T10:00:00Z', properties: { amount: 9.5, sku: 'A' }, messageId: 'm-1' }),
+      event({ userId: 'new-user', name: 'app_open', messageId: 'm-2' }),
+      event({ identity: { type: 'whatsapp', value: '+8613800138001' }, name: 'purchase', properties: { amount: 1 } }),
+      event({ identity: { type: 'whatsapp', value: '+447911123456' }, name: 'app_open' }),
+    ];
+    const r1 = await t.c.events.ingest(batch, NOW);
+    expect(r1).toMatchObject({ accepted: 4, duplicates: 0, createdProfiles: 2 });
+    expect(r1.events.map((e) => e.profileId).slice(0, 3)).toEqual(['p1', 'new-user', 'p1']);
+    const r2 = await t.c.events.ingest(batch.slice(0, 2), NOW);
+    expect(r2).toMatchObject({ accepted: 0, duplicates: 2, createdProfiles: 0 });
+    const timeline = await t.c.events.timeline('p1', { limit: 10 });
+    expect(timeline.map((e) => e.name)).toEqual(['purchase', 'purchase']);
+  });
+
+  it('the catalogue lists event names with property types, attributes and tags', async () => {
+    const cat = await t.c.events.catalogue();
+    const purchase = cat.events.find((e) => e.name === 'purchase');
+    expect(purchase?.properties).toEqual(expect.arrayContaining([{ name: 'amount', type: 'number' }, { name: 'sku', type: 'string' }]));
+    expect(cat.attributes).toEqual(expect.arrayContaining([{ name: 'age', type: 'number' }, { name: 'interests', type: 'string_list' }, { name: 'since', type: 'datetime' }]));
+    expect(cat.tags).toEqual(expect.arrayContaining([{ name: 'level', type: 'number' }]));
+  });
+
+  it('erasure removes the profile, identities, attributes, tags and events', async () => {
+    const r = await t.c.profiles.erase('p1');
+    expect(r).toEqual({ events: 2 });
+    expect(await t.c.profiles.get('p1')).toBeUndefined();
+    expect(await t.c.profiles.findIdByIdentity('whatsapp', '+8613800138001')).toBeUndefined();
+    expect(await t.c.events.timeline('p1', { limit: 10 })).toEqual([]);
+  });
+});

@@ -1,0 +1,16 @@
+import { normalisePhone } from '@wareach/core';
+import { parsePhoneNumberWithError, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString as minParse } from 'libphonenumber-js/min';
+const n = 50000;
+let t = performance.now();
+for (let i = 0; i < n; i++) normalisePhone(`+86138${String(i).padStart(8, '0')}`);
+console.log('normalisePhone per sec', Math.round(n / ((performance.now() - t) / 1000)));
+t = performance.now();
+for (let i = 0; i < n; i++) parsePhoneNumberWithError(`+86138${String(i).padStart(8, '0')}`);
+console.log('parse only per sec', Math.round(n / ((performance.now() - t) / 1000)));
+t = performance.now();
+for (let i = 0; i < n; i++) parsePhoneNumberWithError(`+86138${String(i).padStart(8, '0')}`).isValid();
+console.log('parse+valid per sec', Math.round(n / ((performance.now() - t) / 1000)));
+t = performance.now();
+for (let i = 0; i < n; i++) minParse(`+86138${String(i).padStart(8, '0')}`)?.isValid();
+console.log('min parse+valid per sec', Math.round(n / ((performance.now() - t) / 1000)));
