@@ -42,6 +42,9 @@ export const META_SCHEMA_PATCHES: readonly MetaSchemaPatch[] = [
     'dispatch on type to the same variant schemas (same acceptance, readable errors).' },
   { id: 'send-text-body', side: 'send', description:
     'TextMessage.text declares no required body and no length; applied TextMessage_1 (body required, ≤4096, NOTES 1.3).' },
+  { id: 'send-location-coordinates', side: 'send', description:
+    'LocationMessage types latitude/longitude as strings while its own examples and Meta\'s docs send numbers; ' +
+    'either a number or a numeric string is accepted.' },
   { id: 'send-language-policy', side: 'send', description:
     'LanguageObject marks policy required; Meta\'s own examples send only {code} (NOTES 1.8). policy made optional.' },
   { id: 'send-button-index', side: 'send', description:
@@ -139,6 +142,11 @@ function patchSendSide(s: JsonObject): void {
   const text = textProps['text'] as JsonObject;
   text['required'] = ['body'];
   ((text['properties'] as JsonObject)['body'] as JsonObject)['maxLength'] = 4096;
+
+  const locationProps = ((allOfPart(get(s, 'LocationMessage'), 1)['properties'] as JsonObject)['location'] as JsonObject)['properties'] as JsonObject;
+  for (const key of ['latitude', 'longitude']) {
+    locationProps[key] = { anyOf: [{ type: 'number' }, { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' }] };
+  }
 
   get(s, 'LanguageObject')['required'] = ['code'];
 
@@ -326,8 +334,9 @@ export interface MetaValidationResult {
   errors: string[];
 }
 
+/** Error lines; "must match then schema" is dropped because it only repeats the error inside the branch. */
 function describe(errors: readonly ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}${e.params && 'unevaluatedProperty' in e.params ? ` (${String(e.params.unevaluatedProperty)})` : ''}`);
+  return (errors ?? []).filter((e) => e.keyword !== 'if').map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}${e.params && 'unevaluatedProperty' in e.params ? ` (${String(e.params.unevaluatedProperty)})` : ''}`);
 }
 
 /** Validates `value` against a schema of the patched Meta spec, e.g. `validateAgainst('Message', payload)`. */

@@ -14,7 +14,7 @@ import { buildAccounts } from './core/accounts';
 import { deleteObject, downloadMedia, getObject, listPhoneNumbers, uploadMedia, type UploadInput } from './core/graph-objects';
 import type { GraphReply, SandboxContext, StatusEvent } from './core/sandbox-context';
 import { sendMessage, type SendInput } from './core/send-message';
-import { createTemplate, deleteTemplates, listTemplates, preloadTemplates } from './core/template-service';
+import { changeTemplateStatus, createTemplate, deleteTemplates, listTemplates, preloadTemplates } from './core/template-service';
 import { errorTitle } from './graph/graph-error';
 import { digitsOf } from './graph/recipient-number';
 import { defaultProfileName, performInboxAction, receiveInbound, type InboxAction, type InboxActionResult } from './inbox/inbox-actions';
@@ -24,7 +24,7 @@ import { renderEntry, type RenderModel } from './render/render-message';
 import { createIdSource } from './shared/ids';
 import { createRandom } from './shared/random';
 import { createSystemScheduler, systemClock, type Clock, type Scheduler } from './shared/time';
-import type { Template } from './templates/template-model';
+import type { Template, TemplateStatus } from './templates/template-model';
 import { TemplateStore } from './templates/template-store';
 import { TimedQueue } from './webhooks/timed-queue';
 import { WebhookDispatcher, type SandboxLogger, type WebhookStats } from './webhooks/webhook-dispatcher';
@@ -95,6 +95,8 @@ export interface Sandbox {
   /** Opens the user's 24-hour window without a webhook (test setup). */
   openWindow(phoneNumberId: string, waId: string): void;
   templates(wabaId: string): Array<Template & { review_note?: string }>;
+  /** Moves a template to another status (e.g. PAUSED, DISABLED) and sends the status-update webhook. */
+  setTemplateStatus(templateId: string, status: TemplateStatus): boolean;
   media(id: string): StoredMedia | undefined;
 
   summary(): LogSummary & { webhooks: Omit<WebhookStats, 'recent'>; pendingStatuses: number };
@@ -246,6 +248,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         return note ? { ...t, review_note: note } : { ...t };
       });
     },
+    setTemplateStatus: (templateId, status) => changeTemplateStatus(ctx, templateId, status),
     media: (id) => ctx.media.get(id),
 
     summary() {

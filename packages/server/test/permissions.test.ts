@@ -41,7 +41,7 @@ describe('permission matrix', () => {
   it('a request without credentials is 401 with the error shape', async () => {
     const res = await fetch(`${s.url}/api/v1/users/x`);
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('unauthenticated');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
   });
 
   it('a revoked or unknown API key is 401', async () => {

@@ -1,8 +1,11 @@
 import type { Lang } from './define-messages';
+import { adminMessages } from './messages-admin';
+import { audienceMessages } from './messages-audience';
 import { commonMessages } from './messages-common';
+import { customerMessages } from './messages-customers';
 
 /** Every area's strings; add an area here once and its keys become valid `t()` arguments. */
-const areas = { commonMessages };
+const areas = { commonMessages, adminMessages, customerMessages, audienceMessages };
 
 type Areas = typeof areas;
 export type MessageKey = { [A in keyof Areas]: keyof Areas[A]['en'] }[keyof Areas] & string;

@@ -1,7 +1,7 @@
 /** Who may approve, and what happens to a task whose approval comes late (SPEC sections 3 and 4). */
 import { approvalDeadline } from '../trigger/approval-deadline';
 import type { TaskTrigger } from '../trigger/trigger-schema';
-import type { TaskState } from './task-state';
+import type { TaskState } from './task-states';
 
 export interface ApproverCheck {
   actorId: string;

@@ -3,6 +3,7 @@ export * from './draft-schema';
 export * from './supplementary-ids';
 export * from './task-definition';
 export * from './task-rules';
-export * from './task-state';
+export * from './task-states';
+export * from './transition-task';
 export * from './trigger-rules';
 export * from './validate-task';

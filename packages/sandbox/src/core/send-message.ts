@@ -163,6 +163,7 @@ export async function sendMessage(ctx: SandboxContext, input: SendInput): Promis
     }
   }
 
+  if (category === 'marketing' && f.marketingLimit.maxPerUserPer24h > 0) conv ??= ctx.log.conversation(phone.config.id, waId, true);
   const failure = deliveryFailure(ctx, msg, waId, conv, category, now, mediaMismatch);
   if (failure && f.syncDeliveryErrors) {
     ctx.log.recordRejected(failure.code);

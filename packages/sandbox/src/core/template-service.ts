@@ -6,7 +6,7 @@
 import { fail } from '../graph/graph-error';
 import { parseTemplateCreate, reviewTemplate } from '../templates/review-template';
 import { SAMPLE_TEMPLATES } from '../templates/sample-templates';
-import type { Template } from '../templates/template-model';
+import type { Template, TemplateStatus } from '../templates/template-model';
 import { refusal } from './send-message';
 import { checkToken, unknownObject, type GraphReply, type SandboxContext } from './sandbox-context';
 
@@ -96,6 +96,11 @@ function finishReview(ctx: SandboxContext, wabaId: string, template: Template): 
     template.status = 'APPROVED';
     template.quality_score = { score: 'UNKNOWN', date: Math.floor(ctx.now() / 1000) };
   }
+  emitTemplateStatus(ctx, wabaId, template);
+}
+
+/** `message_template_status_update` webhook to the WABA's target (NOTES 6). */
+function emitTemplateStatus(ctx: SandboxContext, wabaId: string, template: Template): void {
   const url = ctx.accounts.wabaWebhookUrl(wabaId);
   if (!url) return;
   ctx.dispatcher.postNow(url, {
@@ -120,6 +125,16 @@ function finishReview(ctx: SandboxContext, wabaId: string, template: Template): 
       },
     ],
   });
+}
+
+/** A tester moves a template to another status (e.g. PAUSED) as Meta's quality system would. */
+export function changeTemplateStatus(ctx: SandboxContext, templateId: string, status: TemplateStatus): boolean {
+  const found = ctx.templates.get(templateId);
+  if (!found) return false;
+  found.template.status = status;
+  if (status === 'APPROVED') delete found.template.rejected_reason;
+  emitTemplateStatus(ctx, found.wabaId, found.template);
+  return true;
 }
 
 export function deleteTemplates(

@@ -177,7 +177,8 @@ function validateOthers(type: 'location' | 'contacts' | 'reaction', payload: Jso
 
 function validate(body: unknown): SendRequest {
   if (!isRecord(body)) refuse(fail(100, 'The request body must be a JSON object.'));
-  const product = required(body, 'messaging_product', 'messaging_product');
+  const product = body['messaging_product'];
+  if (product === undefined) refuse(fail(100, 'The parameter messaging_product is required.'));
   if (product !== 'whatsapp') refuse(fail(100, "Param messaging_product must be 'whatsapp'."));
   if (body['status'] !== undefined) {
     if (body['status'] !== 'read') refuse(fail(100, "Param status must be 'read'."));

@@ -111,6 +111,12 @@ export async function inboxRoutes(app: FastifyInstance, opts: { sandbox: Sandbox
     if (!wabaId) return problem(reply, 404, 'not_found', 'no WABA configured');
     return { data: sandbox.templates(wabaId) };
   });
+  app.put<{ Params: { id: string } }>('/templates/:id/status', async (request, reply) => {
+    const parsed = z.strictObject({ status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED']) }).safeParse(request.body ?? {});
+    if (!parsed.success) return problem(reply, 422, 'invalid_status', 'status rejected', issues(parsed.error));
+    if (!sandbox.setTemplateStatus(request.params.id, parsed.data.status)) return problem(reply, 404, 'not_found', 'no such template');
+    return { ok: true };
+  });
   app.get<{ Params: { id: string } }>('/media/:id', async (request, reply) => {
     const media = sandbox.media(request.params.id);
     if (!media) return problem(reply, 404, 'not_found', 'no such media');

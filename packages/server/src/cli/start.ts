@@ -2,6 +2,7 @@ import type { Config } from '../config/config';
 import { bootstrap } from '../app/bootstrap';
 import { createContainer, type Container } from '../app/container';
 import { buildApp } from '../http/app';
+import { consoleStatic, ensureConsoleBuilt } from '../http/console-static';
 import type { App } from '../http/types';
 import { seedDemoData } from '../services/demo-data';
 
@@ -31,7 +32,8 @@ export async function startCommand(mode: Mode, config: Config, opts: { port?: nu
   const runtime = await startRuntime(mode, c);
   let app: App | undefined;
   if (mode !== 'worker') {
-    app = await buildApp(c, { plugins: runtime.httpPlugins });
+    if (mode === 'start') ensureConsoleBuilt((msg) => c.logger.info(msg));
+    app = await buildApp(c, { plugins: [...runtime.httpPlugins, consoleStatic] });
     await app.listen({ port: opts.port ?? config.port, host: opts.host ?? config.host });
   }
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${opts.port ?? config.port}`;

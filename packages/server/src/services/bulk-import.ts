@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { parseEventInput, parseProfileInput, type EventIngest, type ProfileUpsert } from '@wareach/core';
 import type { CustomerDataService } from './customer-data';
@@ -31,8 +31,7 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
     let chunk: { line: number; value: T }[] = [];
-    const rl = createInterface({ input: stream, crlfDelay: Infinity });
-    for await (const raw of rl) {
+    for await (const raw of lines(stream)) {
       const lineNo = ++summary.lines;
       const line = raw.trim();
       if (line === '') continue;
@@ -105,6 +104,24 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
       );
     },
   };
+}
+
+/**
+ * Lines of a stream, pulled with backpressure: the stream's own async iterator reads the next chunk only
+ * when the loop asks for it (readline's iterator buffers ahead while the loop awaits its writes, so a
+ * fast upload would be held in memory whole).
+ */
+async function* lines(stream: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest;
 }
 
 function refuse(s: ImportSummary, line: number, path: string, message: string) {

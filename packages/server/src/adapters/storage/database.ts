@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { isSqlite } from './migrations/dialect';
 import pg from 'pg';
 import type { Config } from '../../config/config';
 import { migrationProvider } from './migrations/index';
@@ -45,7 +46,10 @@ export function openDatabase(database: Config['database'], opts: { poolSize?: nu
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'wareach_migrations', migrationLockTableName: 'wareach_migrations_lock' });
+  // Kysely looks for its tables in every schema unless told which: on PostgreSQL name the current one,
+  // or a lock table in another schema of the same database (another test, a benchmark) is taken for ours.
+  const schema = isSqlite(db as unknown as Kysely<unknown>) ? undefined : (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s;
+  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: migrationProvider, migrationTableName: 'wareach_migrations', migrationLockTableName: 'wareach_migrations_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   return result;

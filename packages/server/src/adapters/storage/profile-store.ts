@@ -34,6 +34,8 @@ function attributeRows(profileId: string, name: string, v: TypedValue): Attribut
   return [{ profile_id: profileId, name, idx: 0, type: v.type, v_text: text, v_num: v.num }];
 }
 
+const tagRow = (profileId: string, name: string, v: TypedValue) => ({ profile_id: profileId, name, type: v.type, v_text: v.type === 'number' ? null : String(v.value), v_num: v.num });
+
 function decodeValue(type: string, text: string | null, num: number | null): string | number | boolean {
   if (type === 'number') return num ?? 0;
   if (type === 'boolean') return num === 1;
@@ -97,23 +99,36 @@ export function createProfileStore(db: Kysely<Database>, ids: IdSource) {
       rows.forEach((r) => existing.add(r.id));
     }
     let created = 0;
-    // Later items of one batch for the same profile win field by field, as if sent one after another.
+    // New profiles (the bulk-import case) are written with multi-row inserts; profiles that exist are
+    // patched one by one. Later items of one batch for the same profile win field by field, as if sent
+    // one after another, so a profile repeated in a batch goes down the one-by-one path from its second item.
+    const fresh: number[] = [];
+    const patch: number[] = [];
+    const seen = new Set<string>();
     for (let i = 0; i < batch.length; i++) {
+      const id = resolved[i]!;
+      if (!existing.has(id) && !seen.has(id)) fresh.push(i);
+      else patch.push(i);
+      seen.add(id);
+    }
+    if (fresh.length) {
+      const profileRows = fresh.map((i) => ({ id: resolved[i]!, subject_type: batch[i]!.subjectType ?? 'user', timezone: batch[i]!.timezone ?? null, created_at: now, updated_at: now }));
+      const identityRows = fresh.flatMap((i) => batch[i]!.identities.map((x) => ({ type: x.type, value: x.value, profile_id: resolved[i]! })));
+      const attrRows = fresh.flatMap((i) => Object.entries(batch[i]!.attributes).flatMap(([name, v]) => (v ? attributeRows(resolved[i]!, name, v) : [])));
+      const tagRows = fresh.flatMap((i) => Object.entries(batch[i]!.tags).flatMap(([name, v]) => (v ? [tagRow(resolved[i]!, name, v)] : [])));
+      for (const part of chunk(profileRows, 1000)) await trx.insertInto('profiles').values(part).execute();
+      for (const part of chunk(identityRows, 2000)) await trx.insertInto('identities').values(part).execute();
+      for (const part of chunk(attrRows, 2000)) await trx.insertInto('profile_attributes').values(part).execute();
+      for (const part of chunk(tagRows, 2000)) await trx.insertInto('profile_tags').values(part).execute();
+      created = fresh.length;
+    }
+    for (const i of patch) {
       const p = batch[i]!;
       const id = resolved[i]!;
-      if (!existing.has(id)) {
-        await trx
-          .insertInto('profiles')
-          .values({ id, subject_type: p.subjectType ?? 'user', timezone: p.timezone ?? null, created_at: now, updated_at: now })
-          .execute();
-        existing.add(id);
-        created++;
-      } else {
-        const patch: { updated_at: number; subject_type?: string; timezone?: string | null } = { updated_at: now };
-        if (p.subjectType !== undefined) patch.subject_type = p.subjectType;
-        if (p.timezone !== undefined) patch.timezone = p.timezone;
-        await trx.updateTable('profiles').set(patch).where('id', '=', id).execute();
-      }
+      const change: { updated_at: number; subject_type?: string; timezone?: string | null } = { updated_at: now };
+      if (p.subjectType !== undefined) change.subject_type = p.subjectType;
+      if (p.timezone !== undefined) change.timezone = p.timezone;
+      await trx.updateTable('profiles').set(change).where('id', '=', id).execute();
       // One identity per type: a new WhatsApp number replaces the old one.
       for (const x of p.identities) {
         await trx.deleteFrom('identities').where('profile_id', '=', id).where('type', '=', x.type).execute();
@@ -128,9 +143,7 @@ export function createProfileStore(db: Kysely<Database>, ids: IdSource) {
       const tagNames = Object.keys(p.tags);
       if (tagNames.length) {
         await trx.deleteFrom('profile_tags').where('profile_id', '=', id).where('name', 'in', tagNames).execute();
-        const rows = Object.entries(p.tags).flatMap(([name, v]) =>
-          v ? [{ profile_id: id, name, type: v.type, v_text: v.type === 'number' ? null : String(v.value), v_num: v.num }] : [],
-        );
+        const rows = Object.entries(p.tags).flatMap(([name, v]) => (v ? [tagRow(id, name, v)] : []));
         if (rows.length) await trx.insertInto('profile_tags').values(rows).execute();
       }
     }

@@ -21,21 +21,8 @@ import { err, ok } from '../shared/result';
 import type { TaskTrigger, TriggerType } from '../trigger/trigger-schema';
 import type { ApproverCheck } from './approval';
 import { approvalTimeoutDecision, canApprove } from './approval';
-
-export const TASK_STATES = [
-  'draft',
-  'pending_approval',
-  'approved',
-  'running',
-  'paused',
-  'completed',
-  'ended',
-  'rejected',
-  'cancelled',
-] as const;
-export type TaskState = (typeof TASK_STATES)[number];
-
-export const FINAL_TASK_STATES: readonly TaskState[] = ['completed', 'ended', 'cancelled'];
+import type { TaskState } from './task-states';
+import { FINAL_TASK_STATES } from './task-states';
 
 export const TASK_ACTIONS = [
   'submit',

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskTrigger, TriggerType } from '../trigger/trigger-schema';
-import type { TaskAction, TaskState, TransitionContext } from './task-state';
-import { allowedTaskActions, TASK_ACTIONS, TASK_STATES, transitionTask } from './task-state';
+import type { TaskState } from './task-states';
+import { TASK_STATES } from './task-states';
+import type { TaskAction, TransitionContext } from './transition-task';
+import { allowedTaskActions, TASK_ACTIONS, transitionTask } from './transition-task';
 
 const approver = { actorId: 'approver', ownerId: 'owner', allowSelfApproval: false };
 const ctx = (triggerType: TriggerType = 'recurring'): TransitionContext => ({ triggerType, approver });

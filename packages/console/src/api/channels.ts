@@ -1,0 +1,79 @@
+/**
+ * Channel and template shapes, read tolerantly: the channel API is young, so the console accepts the
+ * few spellings it might use and shows what it finds.
+ */
+import { api, asPage } from './client';
+
+export interface PhoneNumber {
+  id: string;
+  phoneNumberId: string;
+  display: string;
+  throughput?: string | number | undefined;
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  wabaId: string;
+  graphBaseUrl?: string | undefined;
+  graphVersion?: string | undefined;
+  phoneNumbers: PhoneNumber[];
+  raw: Record<string, unknown>;
+}
+
+type Raw = Record<string, unknown>;
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+export function toChannel(r: Raw): Channel {
+  const numbers = (r.phoneNumbers ?? r.numbers ?? r.phone_numbers ?? []) as Raw[];
+  return {
+    id: str(r.id),
+    name: str(r.name ?? r.displayName ?? r.wabaId),
+    wabaId: str(r.wabaId ?? r.waba_id),
+    graphBaseUrl: r.graphBaseUrl === undefined ? undefined : str(r.graphBaseUrl),
+    graphVersion: r.graphVersion === undefined ? undefined : str(r.graphVersion),
+    phoneNumbers: numbers.map((n) => ({
+      id: str(n.id ?? n.phoneNumberId),
+      phoneNumberId: str(n.phoneNumberId ?? n.phone_number_id ?? n.id),
+      display: str(n.displayPhoneNumber ?? n.displayNumber ?? n.display_phone_number ?? n.display ?? n.phoneNumberId),
+      throughput: (n.throughput ?? n.throughputTier ?? n.mps) as string | number | undefined,
+    })),
+    raw: r,
+  };
+}
+
+export async function listChannels(): Promise<Channel[]> {
+  return asPage<Raw>(await api.get<unknown>('/api/v1/channels/whatsapp')).items.map(toChannel);
+}
+
+export interface TemplateRow {
+  id: string;
+  channelId?: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  components: unknown[];
+  parameterFormat?: string;
+  rejectedReason?: string | null;
+  raw: Raw;
+}
+
+export function toTemplate(r: Raw): TemplateRow {
+  return {
+    id: str(r.id ?? `${str(r.name)}:${str(r.language)}`),
+    channelId: r.channelId === undefined ? undefined : str(r.channelId),
+    name: str(r.name),
+    language: str(r.language),
+    category: str(r.category),
+    status: str(r.status),
+    components: (r.components ?? []) as unknown[],
+    ...(r.parameterFormat ?? r.parameter_format ? { parameterFormat: str(r.parameterFormat ?? r.parameter_format) } : {}),
+    rejectedReason: (r.rejectedReason ?? r.rejected_reason ?? null) as string | null,
+    raw: r,
+  };
+}
+
+export async function listTemplates(query: Record<string, string | undefined> = {}): Promise<TemplateRow[]> {
+  return asPage<Raw>(await api.get<unknown>('/api/v1/templates', query)).items.map(toTemplate);
+}

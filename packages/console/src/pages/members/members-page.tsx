@@ -1,0 +1,259 @@
+import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import type { Member, Role } from '../../api/types';
+import { useSession } from '../../auth/session';
+import { useT } from '../../i18n/i18n';
+import { applyFieldErrors, errorText } from '../../lib/errors';
+import { formatInZone } from '../../lib/time';
+import { useLoad } from '../../lib/use-load';
+import { LoadState } from '../../components/page-state';
+
+interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  roleId: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+function MembersTab({ roles }: { roles: Role[] }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const { member: me, timezone } = useSession();
+  const list = useLoad(() => api.get<Member[]>('/api/v1/members'), []);
+  const [editing, setEditing] = useState<Member | 'new' | null>(null);
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const roleName = (id: string) => roles.find((r) => r.id === id)?.name ?? id;
+
+  const open = (m: Member | 'new') => {
+    setEditing(m);
+    form.resetFields();
+    if (m !== 'new') form.setFieldsValue({ name: m.name, email: m.email, roleId: m.roleId });
+  };
+  const save = async (v: { email: string; name: string; roleId: string; password?: string }) => {
+    setBusy(true);
+    try {
+      if (editing === 'new') await api.post('/api/v1/members', v);
+      else if (editing) await api.patch(`/api/v1/members/${editing.id}`, { name: v.name, roleId: v.roleId, ...(v.password ? { password: v.password } : {}) });
+      message.success(t('common.saved'));
+      setEditing(null);
+      list.reload();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const toggle = async (m: Member) => {
+    try {
+      await api.patch(`/api/v1/members/${m.id}`, { disabled: !m.disabled });
+      list.reload();
+    } catch (e) {
+      message.error(errorText(e, t));
+    }
+  };
+
+  return (
+    <LoadState loading={list.loading} error={list.error}>
+      <Space style={{ marginBottom: 12 }}>
+        <Button type="primary" onClick={() => open('new')}>{t('members.add')}</Button>
+      </Space>
+      <Table<Member>
+        rowKey="id"
+        dataSource={list.data ?? []}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t('members.name'), dataIndex: 'name', render: (n: string, m) => <>{n} {m.id === me?.id && <Tag>{t('members.you')}</Tag>}</> },
+          { title: t('members.email'), dataIndex: 'email' },
+          { title: t('members.role'), dataIndex: 'roleId', render: roleName },
+          { title: t('common.status'), dataIndex: 'disabled', render: (d: boolean) => (d ? <Tag color="red">{t('members.disabled')}</Tag> : <Tag color="green">{t('common.enabled')}</Tag>) },
+          { title: t('common.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatInZone(v, timezone) },
+          {
+            title: t('common.actions'),
+            render: (_, m) => (
+              <Space>
+                <Button size="small" onClick={() => open(m)}>{t('common.edit')}</Button>
+                {m.id !== me?.id && <Button size="small" onClick={() => void toggle(m)}>{m.disabled ? t('members.enable') : t('members.disable')}</Button>}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <Modal open={editing !== null} title={editing === 'new' ? t('members.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} confirmLoading={busy} destroyOnHidden>
+        <Form form={form} layout="vertical" onFinish={save}>
+          <Form.Item name="email" label={t('members.email')} rules={[{ required: true, type: 'email' }]}>
+            <Input disabled={editing !== 'new'} />
+          </Form.Item>
+          <Form.Item name="name" label={t('members.name')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="roleId" label={t('members.role')} rules={[{ required: true }]}>
+            <Select options={roles.map((r) => ({ value: r.id, label: r.name }))} />
+          </Form.Item>
+          <Form.Item name="password" label={editing === 'new' ? t('members.password') : t('members.newPassword')} extra={t('members.passwordHelp')} rules={editing === 'new' ? [{ required: true, min: 10 }] : [{ min: 10 }]}>
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </LoadState>
+  );
+}
+
+function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const perms = useLoad(() => api.get<{ name: string; description: string }[]>('/api/v1/permissions'), []);
+  const [editing, setEditing] = useState<Role | 'new' | null>(null);
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const save = async (v: { name: string; permissions: string[] }) => {
+    setBusy(true);
+    try {
+      if (editing === 'new') await api.post('/api/v1/roles', v);
+      else if (editing) await api.patch(`/api/v1/roles/${editing.id}`, v);
+      message.success(t('common.saved'));
+      setEditing(null);
+      reload();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async (r: Role) => {
+    try {
+      await api.del(`/api/v1/roles/${r.id}`);
+      message.success(t('common.deleted'));
+      reload();
+    } catch (e) {
+      message.error(errorText(e, t));
+    }
+  };
+  return (
+    <>
+      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => { setEditing('new'); form.resetFields(); }}>{t('roles.add')}</Button>
+      <Table<Role>
+        rowKey="id"
+        dataSource={roles}
+        pagination={false}
+        columns={[
+          { title: t('common.name'), dataIndex: 'name', render: (n: string, r) => <>{n} {r.builtin && <Tag>{t('roles.builtin')}</Tag>}</> },
+          { title: t('roles.permissions'), dataIndex: 'permissions', render: (p: string[]) => <Space size={[4, 4]} wrap>{p.map((x) => <Tag key={x}>{x}</Tag>)}</Space> },
+          {
+            title: t('common.actions'),
+            render: (_, r) =>
+              r.builtin ? null : (
+                <Space>
+                  <Button size="small" onClick={() => { setEditing(r); form.setFieldsValue({ name: r.name, permissions: r.permissions }); }}>{t('common.edit')}</Button>
+                  <Popconfirm title={t('common.confirmDelete')} onConfirm={() => void remove(r)}>
+                    <Button size="small" danger>{t('common.delete')}</Button>
+                  </Popconfirm>
+                </Space>
+              ),
+          },
+        ]}
+      />
+      <Modal open={editing !== null} title={editing === 'new' ? t('roles.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} confirmLoading={busy} width={640} destroyOnHidden>
+        <Form form={form} layout="vertical" onFinish={save}>
+          <Form.Item name="name" label={t('common.name')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="permissions" label={t('roles.permissions')} initialValue={[]}>
+            <Checkbox.Group style={{ display: 'grid', gap: 6 }} options={(perms.data ?? []).map((p) => ({ value: p.name, label: <span><b>{p.name}</b> — {p.description}</span> }))} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
+function KeysTab({ roles }: { roles: Role[] }) {
+  const t = useT();
+  const { message, modal } = App.useApp();
+  const { timezone } = useSession();
+  const list = useLoad(() => api.get<ApiKey[]>('/api/v1/api-keys'), []);
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm();
+  const create = async (v: { name: string; roleId: string }) => {
+    try {
+      const r = await api.post<{ key?: string; apiKey?: string; token?: string }>('/api/v1/api-keys', v);
+      setOpen(false);
+      list.reload();
+      const key = r.key ?? r.apiKey ?? r.token ?? JSON.stringify(r);
+      modal.success({ title: t('keys.shownOnce'), content: <Typography.Paragraph copyable code style={{ wordBreak: 'break-all' }}>{key}</Typography.Paragraph>, width: 560 });
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    }
+  };
+  const revoke = async (k: ApiKey) => {
+    try {
+      await api.del(`/api/v1/api-keys/${k.id}`);
+      list.reload();
+    } catch (e) {
+      message.error(errorText(e, t));
+    }
+  };
+  return (
+    <LoadState loading={list.loading} error={list.error}>
+      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => { form.resetFields(); setOpen(true); }}>{t('keys.add')}</Button>
+      <Table<ApiKey>
+        rowKey="id"
+        dataSource={list.data ?? []}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t('common.name'), dataIndex: 'name' },
+          { title: t('keys.prefix'), dataIndex: 'prefix', render: (p: string) => <code>{p}…</code> },
+          { title: t('members.role'), dataIndex: 'roleId', render: (id: string) => roles.find((r) => r.id === id)?.name ?? id },
+          { title: t('common.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatInZone(v, timezone) },
+          { title: t('keys.lastUsed'), dataIndex: 'lastUsedAt', render: (v: string | null) => formatInZone(v, timezone) },
+          { title: t('common.status'), dataIndex: 'revokedAt', render: (v: string | null) => (v ? <Tag color="red">{t('keys.revoked')}</Tag> : <Tag color="green">{t('keys.active')}</Tag>) },
+          {
+            title: t('common.actions'),
+            render: (_, k) =>
+              k.revokedAt ? null : (
+                <Popconfirm title={t('keys.confirmRevoke')} onConfirm={() => void revoke(k)}>
+                  <Button size="small" danger>{t('keys.revoke')}</Button>
+                </Popconfirm>
+              ),
+          },
+        ]}
+      />
+      <Modal open={open} title={t('keys.add')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
+        <Form form={form} layout="vertical" onFinish={create}>
+          <Form.Item name="name" label={t('common.name')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="roleId" label={t('members.role')} rules={[{ required: true }]}>
+            <Select options={roles.map((r) => ({ value: r.id, label: r.name }))} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </LoadState>
+  );
+}
+
+export function MembersPage() {
+  const t = useT();
+  const roles = useLoad(() => api.get<Role[]>('/api/v1/roles'), []);
+  const r = roles.data ?? [];
+  return (
+    <Card title={t('members.title')}>
+      <LoadState loading={roles.loading} error={roles.error}>
+        <Tabs
+          items={[
+            { key: 'members', label: t('members.tab.members'), children: <MembersTab roles={r} /> },
+            { key: 'roles', label: t('members.tab.roles'), children: <RolesTab roles={r} reload={roles.reload} /> },
+            { key: 'keys', label: t('members.tab.keys'), children: <KeysTab roles={r} /> },
+          ]}
+        />
+      </LoadState>
+    </Card>
+  );
+}

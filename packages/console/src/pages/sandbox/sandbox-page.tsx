@@ -1,0 +1,1 @@
+export function SandboxPage() { return null; }

@@ -1,0 +1,1 @@
+export function SegmentEditPage() { return null; }

@@ -1,0 +1,54 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema/index';
+
+type Trx = Transaction<Database>;
+
+/**
+ * Frequency-cap counters and the messaging-tier contact list. Counters are consumed inside one
+ * transaction per recipient: on PostgreSQL a transaction-scoped advisory lock on the recipient
+ * serialises concurrent workers (two workers deciding for one user at once could both see room for
+ * one more message); SQLite has a single writer.
+ */
+export function createCapStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
+  return {
+    async withRecipientLock<T>(recipient: string, f: (trx: Trx) => Promise<T>): Promise<T> {
+      return db.transaction().execute(async (trx) => {
+        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${recipient}))`.execute(trx);
+        return f(trx);
+      });
+    },
+    async read(trx: Trx, keys: string[], now: number): Promise<Map<string, number>> {
+      if (!keys.length) return new Map();
+      const rows = await trx.selectFrom('cap_counters').select(['key', 'count', 'expires_at']).where('key', 'in', keys).execute();
+      return new Map(rows.filter((r) => r.expires_at === null || Number(r.expires_at) > now).map((r) => [r.key, Number(r.count)]));
+    },
+    async add(trx: Trx, key: string, n: number, expiresAt: number | null): Promise<void> {
+      if (n <= 0) return;
+      await trx.insertInto('cap_counters').values({ key, count: n, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ count: eb('cap_counters.count', '+', n) })))
+        .execute();
+    },
+    /** Reserves a messaging-tier slot: true when the phone is already counted or a slot is free. */
+    async reserveTier(channelId: string, phone: string, limit: number, now: number): Promise<{ ok: true } | { ok: false; freeAt: number }> {
+      const since = now - 24 * 3_600_000;
+      const known = await db.selectFrom('tier_contacts').select('last_at').where('channel_id', '=', channelId).where('phone', '=', phone).executeTakeFirst();
+      if (!known || Number(known.last_at) <= since) {
+        const used = await db.selectFrom('tier_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirstOrThrow();
+        if (Number(used.n) >= limit) {
+          const oldest = await db.selectFrom('tier_contacts').select((eb) => eb.fn.min('last_at').as('t')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirst();
+          return { ok: false, freeAt: Number(oldest?.t ?? now) + 24 * 3_600_000 + 1 };
+        }
+      }
+      await db.insertInto('tier_contacts').values({ channel_id: channelId, phone, last_at: now })
+        .onConflict((oc) => oc.columns(['channel_id', 'phone']).doUpdateSet({ last_at: now })).execute();
+      return { ok: true };
+    },
+    async getState(key: string): Promise<string | undefined> {
+      return (await db.selectFrom('engine_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+    },
+    async setState(key: string, value: string, now: number): Promise<void> {
+      await db.insertInto('engine_state').values({ key, value, updated_at: now }).onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now })).execute();
+    },
+  };
+}
+export type CapStore = ReturnType<typeof createCapStore>;

@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { mergeStatus, type DeliveryStatus } from '@wareach/core';
+import type { Database } from './schema/index';
+import type { DeliveriesTable } from './schema/engine';
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+
+/**
+ * The delivery ID is derived from (task, run, recipient), never drawn at random: a fan-out that runs
+ * twice (a retried job, a second scheduler) computes the same IDs and the unique key keeps one row.
+ */
+export function deliveryIdFor(taskId: string, runId: string, recipient: string): string {
+  return 'd_' + createHash('sha256').update(`${taskId}\u0000${runId}\u0000${recipient}`).digest('base64url').slice(0, 32);
+}
+
+export interface NewDelivery {
+  taskId: string;
+  runId: string;
+  recipient: string;
+  profileId: string | null;
+  phone: string | null;
+  priority: string;
+  dueAt: number;
+  triggerAt?: number | null;
+}
+
+const STAMP: Partial<Record<DeliveryStatus, 'sending_at' | 'accepted_at' | 'delivered_at' | 'read_at' | 'failed_at' | 'skipped_at'>> = {
+  sending: 'sending_at',
+  accepted: 'accepted_at',
+  delivered: 'delivered_at',
+  read: 'read_at',
+  failed: 'failed_at',
+  skipped: 'skipped_at',
+};
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Deliveries: every state change is a conditional UPDATE on the state it expects, so two workers (or
+ * a worker and a webhook) racing on one delivery cannot both win, and nothing moves backwards except
+ * the one documented release of a claim that provably sent nothing (`release`).
+ */
+export function createDeliveryStore(db: Kysely<Database>) {
+  async function insertMany(rows: NewDelivery[], now: number, trx: Db = db): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += 500) {
+      const r = await trx
+        .insertInto('deliveries')
+        .values(rows.slice(i, i + 500).map((d) => ({
+          id: deliveryIdFor(d.taskId, d.runId, d.recipient),
+          task_id: d.taskId,
+          run_id: d.runId,
+          recipient: d.recipient,
+          profile_id: d.profileId,
+          phone: d.phone,
+          state: 'queued',
+          reason: null,
+          priority: d.priority,
+          due_at: d.dueAt,
+          trigger_at: d.triggerAt ?? null,
+          cap_granted: 0,
+          wamid: null,
+          error_code: null,
+          error_title: null,
+          attempts: 0,
+          queued_at: now,
+          updated_at: now,
+          sending_at: null, accepted_at: null, delivered_at: null, read_at: null, failed_at: null, skipped_at: null, replied_at: null, clicked_at: null,
+        })))
+        .onConflict((oc) => oc.columns(['task_id', 'run_id', 'recipient']).doNothing())
+        .executeTakeFirst();
+      inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+    }
+    return inserted;
+  }
+
+  const changed = (r: { numUpdatedRows: bigint }) => Number(r.numUpdatedRows) > 0;
+
+  return {
+    insertMany,
+    async load(ids: string[]): Promise<DeliveryRow[]> {
+      const out: DeliveryRow[] = [];
+      for (let i = 0; i < ids.length; i += 500) out.push(...(await db.selectFrom('deliveries').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
+      return out;
+    },
+    get: (id: string) => db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst(),
+    byWamid: (wamid: string) => db.selectFrom('deliveries').selectAll().where('wamid', '=', wamid).executeTakeFirst(),
+
+    /** queued → skipped with a reason (a pipeline decision; nothing was sent). */
+    async skip(id: string, reason: string, now: number): Promise<boolean> {
+      return changed(await db.updateTable('deliveries').set({ state: 'skipped', reason, skipped_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'queued').executeTakeFirst());
+    },
+    async skipMany(ids: string[], reason: string, now: number): Promise<number> {
+      let n = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        const r = await db.updateTable('deliveries').set({ state: 'skipped', reason, skipped_at: now, updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
+    },
+    /** queued|sending → failed, with WhatsApp's code and title or our reason. */
+    async fail(id: string, f: { reason: string | null; code: number | null; title: string | null }, now: number): Promise<boolean> {
+      return changed(
+        await db.updateTable('deliveries').set({ state: 'failed', reason: f.reason, error_code: f.code, error_title: f.title?.slice(0, 500) ?? null, failed_at: now, updated_at: now })
+          .where('id', '=', id).where('state', 'in', ['queued', 'sending']).executeTakeFirst(),
+      );
+    },
+    /** The exactly-once claim: queued → sending. Only one caller can win it. */
+    async claim(id: string, now: number): Promise<boolean> {
+      return changed(
+        await db.updateTable('deliveries').set((eb) => ({ state: 'sending', sending_at: now, updated_at: now, attempts: eb('attempts', '+', 1) }))
+          .where('id', '=', id).where('state', '=', 'queued').executeTakeFirst(),
+      );
+    },
+    /** sending → accepted with the wamid. */
+    async accept(id: string, wamid: string, now: number): Promise<boolean> {
+      return changed(
+        await db.updateTable('deliveries').set({ state: 'accepted', wamid, accepted_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'sending').executeTakeFirst(),
+      );
+    },
+    /**
+     * sending → queued: only when the send provably was not accepted (WhatsApp answered with an error,
+     * or no request left this process); `dueAt` is when to try again.
+     */
+    async release(id: string, dueAt: number, now: number, error?: { code: number | null; title: string | null }): Promise<boolean> {
+      return changed(
+        await db.updateTable('deliveries').set({ state: 'queued', due_at: dueAt, updated_at: now, ...(error ? { error_code: error.code, error_title: error.title } : {}) })
+          .where('id', '=', id).where('state', '=', 'sending').executeTakeFirst(),
+      );
+    },
+    /** A queued delivery waits longer (do-not-disturb deferral, pacing, pair rate). */
+    async postpone(id: string, dueAt: number, now: number): Promise<boolean> {
+      return changed(await db.updateTable('deliveries').set({ due_at: dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'queued').executeTakeFirst());
+    },
+    async markCapGranted(trx: Db, ids: string[]): Promise<void> {
+      if (ids.length) await trx.updateTable('deliveries').set({ cap_granted: 1 }).where('id', 'in', ids).where('state', '=', 'queued').execute();
+    },
+    /** Queued deliveries of one profile already due: the candidates "due together" for the caps. */
+    async dueForProfile(trx: Db, profileId: string, now: number): Promise<DeliveryRow[]> {
+      return trx.selectFrom('deliveries').selectAll().where('profile_id', '=', profileId).where('state', '=', 'queued').where('due_at', '<=', now).where('cap_granted', '=', 0).execute();
+    },
+
+    /**
+     * Moves a delivery forward by a status (core `mergeStatus`: never backwards). Optimistic: the update
+     * holds only if the state is still the one read, else it reads again.
+     */
+    async applyStatus(row: DeliveryRow, incoming: DeliveryStatus, at: number, error: { code: number | null; title: string | null } | null, wamid: string | null, now: number): Promise<{ row: DeliveryRow; from: DeliveryStatus; to: DeliveryStatus } | null> {
+      let current: DeliveryRow | undefined = row;
+      for (let i = 0; i < 5 && current; i++) {
+        const from = current.state as DeliveryStatus;
+        const to = mergeStatus(from, incoming);
+        const needsWamid = wamid !== null && current.wamid === null;
+        if (to === from && !needsWamid) return null;
+        const stamp = STAMP[to];
+        const set: Record<string, unknown> = { state: to, updated_at: now };
+        if (to !== from && stamp) set[stamp] = at;
+        if (needsWamid) set.wamid = wamid;
+        if (to === 'accepted' || to === 'delivered' || to === 'read') {
+          if (current.accepted_at === null) set.accepted_at = at;
+        }
+        if (to === 'read' && current.delivered_at === null) set.delivered_at = at;
+        if (to === 'failed' && error) {
+          set.error_code = error.code;
+          set.error_title = error.title;
+        }
+        const r = await db.updateTable('deliveries').set(set).where('id', '=', current.id).where('state', '=', from).executeTakeFirst();
+        if (changed(r)) return { row: { ...current, ...set } as DeliveryRow, from, to };
+        current = await db.selectFrom('deliveries').selectAll().where('id', '=', current.id).executeTakeFirst();
+      }
+      return null;
+    },
+
+    async recordInteraction(i: { inboundId: string; deliveryId: string; taskId: string; kind: 'reply' | 'click'; button: string | null; at: number }): Promise<boolean> {
+      const r = await db.insertInto('delivery_interactions').values({ inbound_id: i.inboundId, delivery_id: i.deliveryId, task_id: i.taskId, kind: i.kind, button: i.button, at: i.at })
+        .onConflict((oc) => oc.column('inbound_id').doNothing()).executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      const col = i.kind === 'reply' ? 'replied_at' : 'clicked_at';
+      await db.updateTable('deliveries').set({ [col]: i.at }).where('id', '=', i.deliveryId).where(col, 'is', null).execute();
+      return true;
+    },
+
+    async addUnmatched(s: { wamid: string; status: string; at: number; code: number | null; title: string | null }, now: number): Promise<void> {
+      await db.insertInto('unmatched_statuses').values({ wamid: s.wamid, status: s.status, at: s.at, error_code: s.code, error_title: s.title, received_at: now }).execute();
+    },
+    async takeUnmatched(wamid: string) {
+      const rows = await db.selectFrom('unmatched_statuses').selectAll().where('wamid', '=', wamid).orderBy('at').execute();
+      if (rows.length) await db.deleteFrom('unmatched_statuses').where('wamid', '=', wamid).execute();
+      return rows;
+    },
+
+    /** Deliveries claimed (`sending`) before `before`: candidates for reconciliation after a crash. */
+    stuckSending: (before: number, limit: number) =>
+      db.selectFrom('deliveries').selectAll().where('state', '=', 'sending').where('sending_at', '<', before).orderBy('sending_at').limit(limit).execute(),
+    /** Queued deliveries due before `before` and not touched since `idleSince`: their job was lost or held. */
+    overdueQueued: (now: number, idleSince: number, limit: number) =>
+      db.selectFrom('deliveries').select(['id', 'task_id', 'run_id']).where('state', '=', 'queued').where('due_at', '<=', now).where('updated_at', '<', idleSince).orderBy('due_at').limit(limit).execute(),
+    async touch(ids: string[], now: number): Promise<void> {
+      for (let i = 0; i < ids.length; i += 500) await db.updateTable('deliveries').set({ updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').execute();
+    },
+    /** Queued deliveries of a task (waits included), for the end time and pause-drop. */
+    queuedOfTask: (taskId: string) => db.selectFrom('deliveries').select(['id']).where('task_id', '=', taskId).where('state', '=', 'queued').execute(),
+    /** Queued deliveries of a profile in a task waiting on A-not-B windows. */
+    waitingFor: (taskId: string, profileId: string) =>
+      db.selectFrom('deliveries').selectAll().where('task_id', '=', taskId).where('profile_id', '=', profileId).where('state', '=', 'queued').where('trigger_at', 'is not', null).execute(),
+
+    /** Profiles (of `profileIds`) that one of `taskIds` reached (accepted or further) since `since`. */
+    async reachedBy(profileIds: string[], taskIds: string[], since: number | null): Promise<Set<string>> {
+      if (!profileIds.length || !taskIds.length) return new Set();
+      let q = db.selectFrom('deliveries').select('profile_id').distinct().where('profile_id', 'in', profileIds).where('task_id', 'in', taskIds).where('accepted_at', 'is not', null);
+      if (since !== null) q = q.where('accepted_at', '>=', since);
+      const rows = await q.execute();
+      return new Set(rows.map((r) => r.profile_id!));
+    },
+    /** A 131049 for this phone within the hold: no marketing message is attempted yet. */
+    async marketingHoldSince(phone: string, since: number): Promise<boolean> {
+      const r = await db.selectFrom('deliveries').select('id').where('phone', '=', phone).where('error_code', '=', 131049).where('failed_at', '>=', since).executeTakeFirst();
+      return r !== undefined;
+    },
+    async countByRun(runId: string): Promise<Record<string, number>> {
+      const rows = await db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('run_id', '=', runId).groupBy('state').execute();
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+    },
+  };
+}
+export type DeliveryStore = ReturnType<typeof createDeliveryStore>;

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema/index';
+
+/** Per (task, user) counters of triggered tasks, and the event look-ups the trigger engine needs. */
+export function createTriggerStore(db: Kysely<Database>) {
+  return {
+    /** Adds one to the user's count of A for the task and returns the new count (atomic upsert). */
+    async increment(taskId: string, profileId: string, now: number): Promise<number> {
+      const r = await db
+        .insertInto('trigger_counters')
+        .values({ task_id: taskId, profile_id: profileId, count: 1, updated_at: now })
+        .onConflict((oc) => oc.columns(['task_id', 'profile_id']).doUpdateSet((eb) => ({ count: eb('trigger_counters.count', '+', 1), updated_at: now })))
+        .returning('count')
+        .executeTakeFirstOrThrow();
+      return Number(r.count);
+    },
+    /** Events `name` of a profile within [from, to], for a B that was ingested before its A. */
+    eventsBetween: (profileId: string, name: string, from: number, to: number) =>
+      db.selectFrom('events').select(['at', 'properties']).where('profile_id', '=', profileId).where('name', '=', name).where('at', '>=', from).where('at', '<=', to).execute(),
+    async whatsappPhone(profileId: string): Promise<string | null> {
+      const r = await db.selectFrom('identities').select('value').where('profile_id', '=', profileId).where('type', '=', 'whatsapp').executeTakeFirst();
+      return r?.value ?? null;
+    },
+    async whatsappProfiles(phones: string[]): Promise<Map<string, string>> {
+      if (!phones.length) return new Map();
+      const rows = await db.selectFrom('identities').select(['value', 'profile_id']).where('type', '=', 'whatsapp').where('value', 'in', phones).execute();
+      return new Map(rows.map((r) => [r.value, r.profile_id]));
+    },
+  };
+}
+export type TriggerStore = ReturnType<typeof createTriggerStore>;

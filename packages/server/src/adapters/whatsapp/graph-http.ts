@@ -1,0 +1,185 @@
+import { classifyGraphError, type GraphErrorClass } from '@wareach/core';
+import { FormData, Pool, errors as undiciErrors } from 'undici';
+
+/**
+ * HTTP to the Graph API (Meta, a proxy, or the sandbox): one undici Pool per origin with keep-alive, JSON
+ * in and out, and every failure turned into one shape. Failures are classified by Meta's `error.code`
+ * (core's classifyGraphError); the HTTP status only speaks when there is no code (NOTES section 4: the
+ * rate limits come back as HTTP 400).
+ */
+export interface GraphTarget {
+  /** e.g. `https://graph.facebook.com`, or the sandbox's `http://host:port/sandbox/graph`. */
+  baseUrl: string;
+  /** e.g. `v23.0`. */
+  version: string;
+  accessToken: string;
+}
+
+export interface GraphFailure {
+  /** Meta's `error.code`; null when there was no Graph error body (network, timeout, a proxy's 502). */
+  code: number | null;
+  subcode?: number;
+  /** Short title: the message without its `(#code)` prefix, or the transport problem. */
+  title: string;
+  /** Longest explanation available (`error_data.details`, else `error.message`). */
+  message: string;
+  /** null when no HTTP answer came at all. */
+  httpStatus: number | null;
+  classification: GraphErrorClass;
+  fbtraceId?: string;
+}
+
+export type GraphResult<T> = { ok: true; value: T; httpStatus: number } | { ok: false; error: GraphFailure };
+
+export interface GraphRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path under `{baseUrl}/{version}`, starting with `/`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  form?: FormData;
+  /** Use this absolute path+query instead of building one (paging `next` links resolved on our origin). */
+  rawPath?: string;
+}
+
+export interface GraphHttpOptions {
+  /** Connections per origin (default 64). */
+  connections?: number;
+  /** Headers and body timeout of one request (default 15 s). */
+  timeoutMs?: number;
+}
+
+interface Base {
+  origin: string;
+  prefix: string;
+}
+
+export function createGraphHttp(opts: GraphHttpOptions = {}) {
+  const pools = new Map<string, Pool>();
+  const bases = new Map<string, Base>();
+  const timeout = opts.timeoutMs ?? 15_000;
+
+  function baseOf(baseUrl: string): Base {
+    let b = bases.get(baseUrl);
+    if (!b) {
+      const u = new URL(baseUrl);
+      b = { origin: u.origin, prefix: u.pathname.replace(/\/+$/, '') };
+      bases.set(baseUrl, b);
+    }
+    return b;
+  }
+
+  function poolOf(origin: string): Pool {
+    let p = pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, { connections: opts.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+      pools.set(origin, p);
+    }
+    return p;
+  }
+
+  /** Builds the request path for a target (exported through `pathFor` for paging). */
+  function pathFor(target: GraphTarget, path: string, query?: GraphRequest['query']): string {
+    const b = baseOf(target.baseUrl);
+    let p = `${b.prefix}/${target.version}${path}`;
+    if (query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+      const s = qs.toString();
+      if (s) p += `?${s}`;
+    }
+    return p;
+  }
+
+  async function request<T>(target: GraphTarget, req: GraphRequest): Promise<GraphResult<T>> {
+    const b = baseOf(target.baseUrl);
+    const headers: Record<string, string> = { authorization: `Bearer ${target.accessToken}`, accept: 'application/json' };
+    let body: string | FormData | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.json);
+    } else {
+      body = req.form;
+    }
+    let status: number;
+    let text: string;
+    try {
+      const res = await poolOf(b.origin).request({
+        method: req.method,
+        path: req.rawPath ?? pathFor(target, req.path, req.query),
+        headers,
+        body: body ?? null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (e) {
+      return { ok: false, error: transportFailure(e) };
+    }
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (status >= 200 && status < 300 && parsed !== undefined) return { ok: true, value: parsed as T, httpStatus: status };
+    return { ok: false, error: graphFailure(status, parsed, text) };
+  }
+
+  return {
+    request,
+    pathFor,
+    /** Resolves a paging link against the target's own origin, so the bearer token never goes elsewhere. */
+    localPath(link: string): string {
+      const u = new URL(link);
+      return u.pathname + u.search;
+    },
+    async close(): Promise<void> {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((p) => p.close().catch(() => p.destroy())));
+    },
+  };
+}
+export type GraphHttp = ReturnType<typeof createGraphHttp>;
+
+interface GraphErrorBody {
+  error?: { code?: unknown; error_subcode?: unknown; message?: unknown; error_user_title?: unknown; error_data?: { details?: unknown }; fbtrace_id?: unknown };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
+
+export function graphFailure(httpStatus: number, parsed: unknown, text: string): GraphFailure {
+  const e = (parsed as GraphErrorBody | undefined)?.error;
+  const code = num(e?.code);
+  const subcode = num(e?.error_subcode);
+  const rawMessage = str(e?.message);
+  const title = str(e?.error_user_title) ?? (rawMessage ? rawMessage.replace(/^\(#\d+\)\s*/, '') : `HTTP ${httpStatus}`);
+  const message = str(e?.error_data?.details) ?? rawMessage ?? (text.slice(0, 200) || `HTTP ${httpStatus} without a body`);
+  return {
+    code: code ?? null,
+    ...(subcode !== undefined ? { subcode } : {}),
+    title,
+    message,
+    httpStatus,
+    classification: classifyGraphError({ httpStatus, code: code ?? null, subcode: subcode ?? null }),
+    ...(str(e?.fbtrace_id) ? { fbtraceId: str(e?.fbtrace_id)! } : {}),
+  };
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+export function transportFailure(e: unknown): GraphFailure {
+  const code = (e as { code?: string }).code;
+  const timeout = (code !== undefined && TIMEOUT_CODES.has(code)) || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError;
+  const transport = timeout ? 'timeout' : 'network';
+  return {
+    code: null,
+    title: timeout ? 'Request timed out' : 'Network error',
+    message: `${code ?? (e as Error).name}: ${(e as Error).message}`,
+    httpStatus: null,
+    classification: classifyGraphError({ transport }),
+  };
+}

@@ -1,0 +1,118 @@
+import {
+  countStep,
+  dueTimeFor,
+  dueTimeNotB,
+  isEventTrigger,
+  isInEventRange,
+  matchPropertyFilters,
+  timingDurationMs,
+  type EventTrigger,
+} from '@wareach/core';
+import type { IngestedEvent } from '../adapters/storage/event-store';
+import type { DeliveryStore } from '../adapters/storage/delivery-store';
+import { deliveryIdFor } from '../adapters/storage/delivery-store';
+import type { RunStore } from '../adapters/storage/run-store';
+import type { TimerStore } from '../adapters/storage/timer-store';
+import type { TriggerStore } from '../adapters/storage/trigger-store';
+import type { Dispatcher } from './dispatcher';
+import type { EngineTask, EngineTaskSource } from './dispatcher-ports';
+import type { Clock } from './ports';
+
+/** The run that holds a triggered task's stream of sends. */
+export const streamRunId = (taskId: string) => `${taskId}:stream`;
+
+/**
+ * Triggered tasks (SPEC section 3, step 4): every ingested event — callback events included — is
+ * matched against the running triggered tasks, indexed by event name. A qualifying A (in the range,
+ * filters passing, the count step reached) becomes a delivery due at core's due time; a future one
+ * waits as a durable timer. For "A and not B", B within the window after A cancels the waiting
+ * delivery (skipped `cancelled_by_event_b`); a B ingested before its A is found when A arrives.
+ * The audience is checked when the message is due (dispatcher step 2). The index is cached and
+ * rebuilt on `invalidate()` (task changes) or after `ttlMs`.
+ */
+export function createTriggerEngine(deps: {
+  tasks: EngineTaskSource;
+  store: DeliveryStore;
+  runs: RunStore;
+  triggers: TriggerStore;
+  timers: TimerStore;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  timezone: () => Promise<string>;
+  ttlMs?: number;
+}) {
+  const ttl = deps.ttlMs ?? 5_000;
+  let index: { at: number; byName: Map<string, { task: EngineTask; role: 'A' | 'B' }[]> } | null = null;
+  const startedStreams = new Set<string>();
+
+  async function getIndex() {
+    const now = deps.clock.now();
+    if (index && now - index.at < ttl) return index.byName;
+    const byName = new Map<string, { task: EngineTask; role: 'A' | 'B' }[]>();
+    for (const task of await deps.tasks.listActive()) {
+      const t = task.definition.trigger;
+      if (task.state !== 'running' || !isEventTrigger(t)) continue;
+      const add = (name: string, role: 'A' | 'B') => byName.set(name, [...(byName.get(name) ?? []), { task, role }]);
+      add(t.eventA.name, 'A');
+      if (t.type === 'triggered_not') add(t.eventB.name, 'B');
+    }
+    index = { at: now, byName };
+    return byName;
+  }
+
+  async function onB(task: EngineTask, trigger: Extract<EventTrigger, { type: 'triggered_not' }>, e: IngestedEvent) {
+    if (!matchPropertyFilters(trigger.eventB.filters, e.properties)) return;
+    const w = timingDurationMs(trigger.window);
+    const waiting = await deps.store.waitingFor(task.id, e.profileId);
+    const cancel = waiting.filter((d) => d.trigger_at !== null && Number(d.trigger_at) <= e.at && e.at <= Number(d.trigger_at) + w);
+    if (!cancel.length) return;
+    await deps.store.skipMany(cancel.map((d) => d.id), 'cancelled_by_event_b', deps.clock.now());
+    await deps.timers.cancel(cancel.map((d) => `d:${d.id}`));
+  }
+
+  async function onA(task: EngineTask, trigger: EventTrigger, e: IngestedEvent, tz: string) {
+    if (!isInEventRange(trigger.range, new Date(e.at))) return;
+    if (!matchPropertyFilters(trigger.eventA.filters, e.properties)) return;
+    const now = deps.clock.now();
+    const count = await deps.triggers.increment(task.id, e.profileId, now);
+    if (!countStep(count - 1, trigger.counting.kind, trigger.counting.n).qualifies) return;
+    if (trigger.type === 'triggered_not') {
+      // A B already ingested within the window (events can arrive out of order) cancels before we wait.
+      const bs = await deps.triggers.eventsBetween(e.profileId, trigger.eventB.name, e.at, e.at + timingDurationMs(trigger.window));
+      if (bs.some((b) => matchPropertyFilters(trigger.eventB.filters, JSON.parse(b.properties) as Record<string, unknown>))) return;
+    }
+    const due = (trigger.type === 'triggered_not' ? dueTimeNotB(new Date(e.at), trigger.window, trigger.timing, tz) : dueTimeFor(trigger.timing, new Date(e.at), tz)).getTime();
+    const runId = streamRunId(task.id);
+    if (!startedStreams.has(runId)) {
+      await deps.runs.create({ id: runId, taskId: task.id, kind: 'triggered', occurrenceAt: Date.parse(trigger.range.start), state: 'running' }, now);
+      startedStreams.add(runId);
+    }
+    const recipient = `${e.profileId}#${count}`;
+    const phone = await deps.triggers.whatsappPhone(e.profileId);
+    const inserted = await deps.store.insertMany([{ taskId: task.id, runId, recipient, profileId: e.profileId, phone, priority: task.definition.delivery.taskType, dueAt: due, triggerAt: e.at }], now);
+    if (!inserted) return;
+    await deps.runs.addAudience(runId, 1);
+    await deps.dispatcher.wakeAt([deliveryIdFor(task.id, runId, recipient)], due, task.id);
+  }
+
+  return {
+    invalidate() {
+      index = null;
+    },
+    /** The listener pushed into `c.eventListeners`. */
+    async onEvents(events: IngestedEvent[]): Promise<void> {
+      const byName = await getIndex();
+      if (byName.size === 0) return;
+      const tz = await deps.timezone();
+      for (const e of events) {
+        for (const { task, role } of byName.get(e.name) ?? []) {
+          const t = task.definition.trigger;
+          if (!isEventTrigger(t)) continue;
+          if (role === 'B' && t.type === 'triggered_not') await onB(task, t, e);
+          else if (role === 'A') await onA(task, t, e, tz);
+        }
+      }
+    },
+  };
+}
+export type TriggerEngine = ReturnType<typeof createTriggerEngine>;
