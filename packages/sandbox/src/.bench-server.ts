@@ -1,11 +1,5 @@
 import { startSandboxServer } from './index';
-import Fastify from 'fastify';
-const recv = Fastify({ logger: false });
-let items = 0;
-recv.addContentTypeParser('application/json', { parseAs: 'string' }, (_r, b, d) => d(null, b));
-recv.post('/hook', async (req) => { items += (String(req.body).match(/"status":/g) ?? []).length; return 'ok'; });
-await recv.listen({ port: 0, host: '127.0.0.1' });
-const port = (recv.server.address() as { port: number }).port;
-const s = await startSandboxServer({ port: Number(process.argv[2] ?? 3999), options: { defaultWebhookUrl: `http://127.0.0.1:${port}/hook`, faults: { statusDelays: { sentMs: 10, deliveredMs: 50, readMs: 100 } } } });
+const s = await startSandboxServer({ port: Number(process.argv[2] ?? 47123), options: { defaultWebhookUrl: process.argv[3], faults: { statusDelays: { sentMs: 10, deliveredMs: 50, readMs: 100 } } } });
 process.stdout.write(`ready ${s.url}\n`);
-setInterval(() => { const m = process.memoryUsage(); process.stderr.write(`statuses received=${items} rss=${Math.round(m.rss/1e6)}MB heap=${Math.round(m.heapUsed/1e6)}MB ${JSON.stringify(s.sandbox.summary().webhooks)}\n`); }, 2000).unref();
+process.on('SIGTERM', () => { void s.close().then(() => process.exit(0)); });
+process.on('SIGINT', () => { void s.close().then(() => process.exit(0)); });

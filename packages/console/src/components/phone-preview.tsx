@@ -7,6 +7,7 @@ import { FileOutlined, LinkOutlined, PictureOutlined, UnorderedListOutlined, Vid
 import { Button, Modal, Radio } from 'antd';
 import { useState, type CSSProperties, type ReactNode } from 'react';
 import type { MessagePreview } from '@wareach/core';
+import { useT } from '../i18n/i18n';
 
 const bubble = (outgoing: boolean): CSSProperties => ({
   background: outgoing ? '#d9fdd3' : '#fff',
@@ -81,6 +82,7 @@ export interface PhoneMessageProps {
 }
 
 export function PhoneMessage({ preview, outgoing = false, time, onReply, status }: PhoneMessageProps) {
+  const t = useT();
   const [listOpen, setListOpen] = useState(false);
   const [chosen, setChosen] = useState<string>();
   const h = preview.header;
@@ -131,8 +133,7 @@ export function PhoneMessage({ preview, outgoing = false, time, onReply, status 
                     setListOpen(false);
                   }}
                 >
-                  {/* WhatsApp's own label on the list sheet */}
-                  Send
+                  {t('phone.send')}
                 </Button>
               ) : null
             }

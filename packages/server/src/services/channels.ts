@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../adapters/crypto';
 import type { ChannelStore, StoredChannel } from '../adapters/storage/channel-store';
-import type { CloudApiClient, SendContext } from '../adapters/whatsapp/cloud-api-client';
+import type { CloudApiClient, GraphFailure, SendContext } from '../adapters/whatsapp/cloud-api-client';
 import type { AuditLog } from './audit';
 import type { ChannelView, CreateChannelInput, MessagingTier, UpdateChannelInput } from './channels-schema';
-import { notFound, validationError } from './errors';
+import { AppError, notFound, validationError } from './errors';
 import { systemActor, type Actor, type Clock, type IdSource } from './ports';
 
 /** What the engine needs to send from one phone number of a channel. The token is decrypted: never log it. */
@@ -253,3 +253,11 @@ export function createChannelService(deps: {
   };
 }
 export type ChannelService = ReturnType<typeof createChannelService>;
+
+/** A Graph failure on a management call (sync, create) as the error the API answers with. */
+export function graphAppError(action: string, f: GraphFailure): AppError {
+  const what = `${action}: WhatsApp answered ${f.code !== null ? `(#${f.code}) ` : ''}${f.title}${f.message && f.message !== f.title ? ` — ${f.message}` : ''}`;
+  if (f.classification.retryable) return new AppError('unavailable', what, [], 'graph_unavailable');
+  if (f.classification.kind === 'token') return new AppError('invalid_state', `${what}. The channel's access token is not valid: update it.`, [], 'graph_token');
+  return new AppError('validation', what, [{ path: '(graph)', message: f.message }], 'graph_refused');
+}

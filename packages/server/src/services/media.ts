@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, openAsBlob, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MessageContent } from '@wareach/core';
 import type { MediaFileRow, MediaStore } from '../adapters/storage/media-store';
@@ -83,15 +83,18 @@ export function createMediaService(deps: {
     const heads: Buffer[] = [];
     let headLen = 0;
     try {
-      input.stream.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        size += chunk.length;
-        if (headLen < 64) {
-          heads.push(chunk.subarray(0, 64 - headLen));
-          headLen += Math.min(chunk.length, 64 - headLen);
-        }
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (headLen < 64) {
+            heads.push(chunk.subarray(0, 64 - headLen));
+            headLen += Math.min(chunk.length, 64 - headLen);
+          }
+          cb(null, chunk);
+        },
       });
-      await pipeline(input.stream, createWriteStream(tmp));
+      await pipeline(input.stream, tap, createWriteStream(tmp));
       if (input.truncated() || size > MAX_MEDIA_BYTES) {
         throw validationError([{ path: 'file', message: `is larger than ${formatBytes(MAX_MEDIA_BYTES)}, the most WhatsApp accepts for any media` }]);
       }

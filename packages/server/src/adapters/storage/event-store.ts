@@ -43,16 +43,23 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
     return { names, props: [...props].map((p) => p.split('\u0000') as [string, string, string]) };
   };
 
+  // Prepared once per store: preparing costs more than running these small statements.
+  let statements: ReturnType<typeof prepareSqlite> | undefined;
+  const prepareSqlite = (s: NonNullable<DatabaseHandle['sqlite']>) => ({
+    findIdentity: s.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?').pluck(),
+    insertProfile: s.prepare("INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, 'user', NULL, ?, ?) ON CONFLICT (id) DO NOTHING"),
+    insertIdentity: s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
+    insertEvent: s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING'),
+    upsertName: s.prepare('INSERT INTO catalogue_events (name, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)'),
+    insertProp: s.prepare('INSERT INTO catalogue_event_properties (event_name, property, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+  });
+
   async function ingestSqlite(events: EventIngest[], now: number): Promise<IngestOutcome> {
     const s = handle.sqlite!;
     // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
+    const st = (statements ??= prepareSqlite(s));
+    const { findIdentity, insertProfile, insertIdentity, insertEvent, upsertName, insertProp } = st;
     return handle.db.connection().execute(async () => {
-      const findIdentity = s.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?').pluck();
-      const insertProfile = s.prepare("INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, 'user', NULL, ?, ?) ON CONFLICT (id) DO NOTHING");
-      const insertIdentity = s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)');
-      const insertEvent = s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING');
-      const upsertName = s.prepare('INSERT INTO catalogue_events (name, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)');
-      const insertProp = s.prepare('INSERT INTO catalogue_event_properties (event_name, property, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       return s.transaction(() => {
         let createdProfiles = 0;
         let duplicates = 0;

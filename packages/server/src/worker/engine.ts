@@ -1,0 +1,144 @@
+import type { ProjectSettings } from '@wareach/core';
+import type { Container } from '../app/container';
+import { createBullmqQueue } from '../adapters/queue/bullmq-queue';
+import { createEmbeddedQueue } from '../adapters/queue/embedded-queue';
+import type { JobDefinition, Queue } from '../adapters/queue/queue-port';
+import { createCapStore } from '../adapters/storage/cap-store';
+import { createDeliveryStore } from '../adapters/storage/delivery-store';
+import { createQueueStore } from '../adapters/storage/queue-store';
+import { createRunStore } from '../adapters/storage/run-store';
+import { createTimerStore } from '../adapters/storage/timer-store';
+import { createTriggerStore } from '../adapters/storage/trigger-store';
+import { createCallbackEvents } from '../services/callback-events';
+import { createDeliveryUpdates } from '../services/deliveries';
+import { createDispatcher } from '../services/dispatcher';
+import { dispatchJob, fanoutJob } from '../services/dispatcher-jobs';
+import type { AudienceSource, ChannelGateway, EngineTaskSource } from '../services/dispatcher-ports';
+import { createScheduler, LAST_STATUS_KEY } from '../services/scheduler';
+import { createFanout } from '../services/scheduler-fanout';
+import { createTriggerEngine } from '../services/trigger-engine';
+import { createTimerPoller } from './timer-poller';
+
+export interface EnginePorts {
+  tasks: EngineTaskSource;
+  audience: AudienceSource;
+  channels: ChannelGateway;
+}
+
+export interface EngineOptions {
+  /** Use this queue (tests); default: BullMQ when Redis is configured, else the embedded queue. */
+  queue?: Queue;
+  /** Embedded queue only: false makes work run through `drain()` (tests on a manual clock). */
+  autoStart?: boolean;
+  redisPrefix?: string;
+  reconcileWindowMs?: number;
+  random?: () => number;
+}
+
+/**
+ * Assembles the execution engine over a container: stores, queue, dispatcher, scheduler, trigger
+ * engine and the webhook sink. `start()` runs the consumers, the timer poller and the scheduler loop
+ * (the worker); the trigger listener and the sink are registered at once, since ingestion and webhooks
+ * happen in API processes too.
+ */
+export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptions = {}) {
+  const { db, clock } = c;
+  const store = createDeliveryStore(db);
+  const runs = createRunStore(db);
+  const caps = createCapStore(db, c.database.dialect);
+  const timers = createTimerStore(c.database);
+  const triggers = createTriggerStore(db);
+  const embedded = !opts.queue && !c.config.redisUrl
+    ? createEmbeddedQueue({ store: createQueueStore(c.database), clock, autoStart: opts.autoStart ?? true, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') })
+    : undefined;
+  const queue: Queue = opts.queue ?? embedded ?? createBullmqQueue({ redisUrl: c.config.redisUrl!, prefix: opts.redisPrefix ?? 'wareach', onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') });
+  const settings = (): Promise<ProjectSettings> => c.project.getSettings();
+  const kindCache = new Map<string, string>();
+  const callbacks = createCallbackEvents({
+    writeEvents: (events) => c.customerData.writeEvents(events),
+    taskKindOf: async (taskId) => {
+      let k = kindCache.get(taskId);
+      if (!k) {
+        k = (await ports.tasks.getTask(taskId))?.definition.trigger.type ?? 'unknown';
+        kindCache.set(taskId, k);
+      }
+      return k;
+    },
+  });
+  const updates = createDeliveryUpdates({ store, callbacks, clock, noteStatusSeen: (at) => caps.setState(LAST_STATUS_KEY, String(at), at) });
+  const dispatcher = createDispatcher({
+    store, runs, caps, timers, queue, tasks: ports.tasks, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
+    ...(opts.random ? { random: opts.random } : {}),
+    onError: (e, id) => c.logger.error({ err: e, deliveryId: id }, 'dispatch failed'),
+  });
+  const fanout = createFanout({ tasks: ports.tasks, audience: ports.audience, store, runs, triggers, queue, clock });
+  const scheduler = createScheduler({
+    tasks: ports.tasks, audience: ports.audience, store, runs, caps, timers, triggers, queue, clock, settings,
+    ...(opts.reconcileWindowMs !== undefined ? { reconcileWindowMs: opts.reconcileWindowMs } : {}),
+    onError: (e, taskId) => c.logger.error({ err: e, taskId }, 'scheduler failed on a task'),
+  });
+  const triggerEngine = createTriggerEngine({ tasks: ports.tasks, store, runs, triggers, timers, dispatcher, clock, timezone: async () => (await settings()).timezone });
+  const poller = createTimerPoller({ timers, queue, clock, jobs: [dispatchJob as JobDefinition<unknown>], onError: (e) => c.logger.error({ err: e }, 'timer poller failed') });
+
+  c.eventListeners.push((events) => triggerEngine.onEvents(events));
+  const sinks = (c as { webhookSinks?: { onStatuses: unknown; onInbound: unknown }[] }).webhookSinks;
+  if (Array.isArray(sinks)) sinks.push({ onStatuses: updates.onStatuses, onInbound: updates.onInbound });
+
+  let consuming = false;
+  function registerConsumers() {
+    if (consuming) return;
+    consuming = true;
+    queue.consume(dispatchJob, async (p) => dispatcher.dispatch(p.ids), { concurrency: c.config.workerConcurrency });
+    queue.consume(fanoutJob, async (p) => fanout(p.runId, p.taskId), { concurrency: 2 });
+  }
+
+  let schedulerLoop: Promise<void> | null = null;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+
+  return {
+    queue, store, runs, caps, timers, triggers, dispatcher, scheduler, triggerEngine, updates, poller, fanout,
+    /** Embedded queue with autoStart false: registers handlers so drain() can run them. */
+    registerConsumers,
+    /** Tests: one full step of the worker at the clock's time — scheduler, timers, then every ready job. */
+    async step(): Promise<void> {
+      registerConsumers();
+      await scheduler.tick(clock.now());
+      for (let i = 0; i < 20; i++) {
+        const t = await poller.tick(clock.now());
+        const n = embedded ? await embedded.drain() : 0;
+        if (t === 0 && n === 0) break;
+      }
+    },
+    start(o: { schedulerIntervalMs?: number; timerIntervalMs?: number } = {}) {
+      registerConsumers();
+      poller.start(o.timerIntervalMs ?? 250);
+      stopped = false;
+      schedulerLoop = (async () => {
+        while (!stopped) {
+          try {
+            await scheduler.tick(clock.now());
+          } catch (e) {
+            c.logger.error({ err: e }, 'scheduler tick failed');
+          }
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, o.schedulerIntervalMs ?? 1_000);
+            wake = () => { clearTimeout(t); resolve(); };
+          });
+        }
+      })();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await schedulerLoop;
+      await poller.stop();
+      await queue.stop();
+    },
+    async close() {
+      await this.stop();
+      await queue.close();
+    },
+  };
+}
+export type Engine = ReturnType<typeof createEngine>;
