@@ -13,7 +13,7 @@ import {
 import { buildAccounts } from './core/accounts';
 import { deleteObject, downloadMedia, getObject, listPhoneNumbers, uploadMedia, type UploadInput } from './core/graph-objects';
 import type { GraphReply, SandboxContext, StatusEvent } from './core/sandbox-context';
-import { sendMessage, type SendInput } from './core/send-message';
+import { advanceStatus, sendMessage, type SendInput } from './core/send-message';
 import { changeTemplateStatus, createTemplate, deleteTemplates, listTemplates, preloadTemplates } from './core/template-service';
 import { errorTitle } from './graph/graph-error';
 import { digitsOf } from './graph/recipient-number';
@@ -43,7 +43,8 @@ export interface ConversationSummary {
   waId: string;
   name: string;
   lastAt: string;
-  lastMessage: { wamid: string; direction: string; type: string; preview?: string };
+  /** `wamid` and `preview` only while the message is still stored in the log. */
+  lastMessage: { wamid?: string; direction: string; type: string; preview?: string };
   outbound: number;
   inbound: number;
   windowOpen: boolean;
@@ -77,7 +78,8 @@ export interface Sandbox {
   /** Deep-merges a patch into the configuration (arrays replace); invalid patches change nothing. */
   updateConfig(patch: unknown): { ok: true; value: SandboxConfig } | { ok: false; errors: Array<{ path: string; message: string }> };
 
-  sendMessage(input: SendInput): Promise<GraphReply>;
+  /** Synchronous unless latency is configured (saves a promise per request on the hot path). */
+  sendMessage(input: SendInput): GraphReply | Promise<GraphReply>;
   uploadMedia(input: UploadInput): GraphReply;
   getObject(input: { id: string; token: string | undefined; fields: string | undefined; baseUrl: string }): GraphReply;
   deleteObject(input: { id: string; token: string | undefined }): GraphReply;
@@ -150,9 +152,24 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
   ctx.statuses = new TimedQueue<StatusEvent>(now, scheduler, (ev) => {
     const at = now();
-    ctx.log.recordStatus(ev.wamid, ev.status, at, ev.error ? { code: ev.error.code, title: errorTitle(ev.error.code), details: ev.error.details } : undefined);
+    ctx.log.recordStatus(ev.wamid, ev.stage, at, ev.error ? { code: ev.error.code, title: errorTitle(ev.error.code), details: ev.error.details } : undefined);
     const target = ctx.accounts.webhookTarget(ev.phoneNumberId);
-    if (target) ctx.dispatcher.addStatus(target, statusObject({ ...ev, at }));
+    if (target) {
+      ctx.dispatcher.addStatus(target, statusObject({
+        wamid: ev.wamid,
+        status: ev.stage,
+        at,
+        recipientId: ev.recipientId,
+        bizOpaque: ev.bizOpaque,
+        category: ev.category,
+        free: ev.free,
+        graphVersion: ev.graphVersion,
+        error: ev.error,
+        conversationId: 'c' + ev.seq.toString(16).padStart(31, '0'),
+        windowEndsAt: ev.acceptedAt + 24 * 3600_000,
+      }));
+    }
+    advanceStatus(ctx, ev);
   });
   preloadTemplates(ctx);
 
@@ -171,13 +188,19 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   };
   const summarise = (c: Conversation): ConversationSummary => {
     const last = c.entries?.[c.entries.length - 1];
-    const preview = last && last.wamid === c.lastWamid ? renderEntry(last, findTemplate(c.phoneNumberId)).preview : undefined;
+    const current = last && last.seq === c.activity ? last : undefined;
+    const preview = current ? renderEntry(current, findTemplate(c.phoneNumberId)).preview : undefined;
     return {
       phoneNumberId: c.phoneNumberId,
       waId: c.waId,
       name: c.name ?? defaultProfileName(c.waId),
       lastAt: iso(c.lastAt),
-      lastMessage: { wamid: c.lastWamid, direction: c.lastDirection, type: c.lastType, ...(preview !== undefined ? { preview } : {}) },
+      lastMessage: {
+        direction: c.lastDirection,
+        type: c.lastType,
+        ...(current ? { wamid: current.wamid } : {}),
+        ...(preview !== undefined ? { preview } : {}),
+      },
       outbound: c.outbound,
       inbound: c.inbound,
       windowOpen: windowOpen(c),

@@ -18,10 +18,11 @@ interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
-export function SessionProvider({ children }: { children: ReactNode }) {
-  const [member, setMember] = useState<Member | null | undefined>(undefined);
-  const [permissions, setPermissions] = useState<ReadonlySet<string>>(new Set());
-  const [settings, setSettings] = useState<ProjectSettings | null>(null);
+/** `initial` starts from a known session without asking the server (component tests). */
+export function SessionProvider({ children, initial }: { children: ReactNode; initial?: { member: Member; permissions: string[]; settings: ProjectSettings | null } }) {
+  const [member, setMember] = useState<Member | null | undefined>(initial?.member);
+  const [permissions, setPermissions] = useState<ReadonlySet<string>>(new Set(initial?.permissions ?? []));
+  const [settings, setSettings] = useState<ProjectSettings | null>(initial?.settings ?? null);
 
   const reloadSettings = useCallback(async () => {
     try {
@@ -43,6 +44,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   useEffect(() => {
+    if (initial) return;
     setUnauthenticatedHandler(() => {
       setCsrfToken(undefined);
       setMember(null);
@@ -52,6 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       .then(accept)
       .catch(() => setMember(null));
     return () => setUnauthenticatedHandler(undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [accept]);
 
   const login = useCallback(

@@ -159,7 +159,7 @@ export function defaultSandboxConfig(): SandboxConfig {
       timeoutMs: 10_000,
       escapeLikeMeta: true,
     },
-    log: { recentPerConversation: 50, maxStoredMessages: 50_000 },
+    log: { recentPerConversation: 50, maxStoredMessages: 20_000 },
     templates: { reviewDelayMs: 3000, preload: true },
   };
 }

@@ -8,7 +8,7 @@
 import { fail, graphErrorBody, httpStatusOf, type MetaErrorCode, type MetaFailure } from '../graph/graph-error';
 import { recipientWaId } from '../graph/recipient-number';
 import { validateSendRequest, type SendRequest } from '../graph/validate-message';
-import type { Conversation } from '../log/message-log';
+import type { Conversation, LogEntry } from '../log/message-log';
 import { checkTemplateSend } from '../templates/check-template-send';
 import { checkToken, delay, unknownObject, type GraphReply, type SandboxContext, type StatusEvent } from './sandbox-context';
 
@@ -71,23 +71,42 @@ function deliveryFailure(
   return undefined;
 }
 
-function scheduleStatuses(ctx: SandboxContext, base: StatusEvent, failure: { code: MetaErrorCode; details: string } | undefined, now: number): void {
+/** Queues the first status of an accepted message; the sandbox's release handler walks the later stages. */
+function scheduleStatuses(ctx: SandboxContext, event: StatusEvent, failure: { code: MetaErrorCode; details: string } | undefined): void {
   const f = ctx.config.faults;
-  const d = f.statusDelays;
   if (failure) {
-    ctx.statuses.push(now + d.sentMs, { ...base, status: 'failed', withPricing: false, error: failure });
-    return;
+    event.stage = 'failed';
+    event.error = failure;
+  } else if (ctx.random.chance(f.deliveredRatio)) {
+    event.remaining = ctx.random.chance(f.readRatio) ? 2 : 1;
   }
-  ctx.statuses.push(now + d.sentMs, { ...base, status: 'sent' });
-  if (!ctx.random.chance(f.deliveredRatio)) return;
-  ctx.statuses.push(now + Math.max(d.sentMs, d.deliveredMs), { ...base, status: 'delivered' });
-  if (!ctx.random.chance(f.readRatio)) return;
-  ctx.statuses.push(now + Math.max(d.sentMs, d.deliveredMs, d.readMs), { ...base, status: 'read', withPricing: false });
+  ctx.statuses.push(event.acceptedAt + f.statusDelays.sentMs, event);
 }
 
-export async function sendMessage(ctx: SandboxContext, input: SendInput): Promise<GraphReply> {
+/** Moves a released event to its next stage and re-queues it; false when the message has no more statuses. */
+export function advanceStatus(ctx: SandboxContext, event: StatusEvent): boolean {
+  if (event.remaining === 0 || event.stage === 'failed' || event.stage === 'read') return false;
+  const d = ctx.config.faults.statusDelays;
+  if (event.stage === 'sent') {
+    event.stage = 'delivered';
+    ctx.statuses.push(event.acceptedAt + Math.max(d.sentMs, d.deliveredMs), event);
+  } else {
+    event.stage = 'read';
+    ctx.statuses.push(event.acceptedAt + Math.max(d.sentMs, d.deliveredMs, d.readMs), event);
+  }
+  event.remaining -= 1;
+  return true;
+}
+
+export function sendMessage(ctx: SandboxContext, input: SendInput): GraphReply | Promise<GraphReply> {
   const latency = ctx.config.faults.latency;
-  if (latency.fixedMs > 0 || latency.jitterMs > 0) await delay(ctx, latency.fixedMs + ctx.random.next() * latency.jitterMs);
+  if (latency.fixedMs > 0 || latency.jitterMs > 0) {
+    return delay(ctx, latency.fixedMs + ctx.random.next() * latency.jitterMs).then(() => handleSend(ctx, input));
+  }
+  return handleSend(ctx, input);
+}
+
+function handleSend(ctx: SandboxContext, input: SendInput): GraphReply {
 
   const phone = ctx.accounts.phone(input.phoneNumberId);
   const auth = checkToken(ctx, input.token, phone ? { wabaId: phone.waba.id, id: input.phoneNumberId, method: 'post' } : undefined);
@@ -173,41 +192,43 @@ export async function sendMessage(ctx: SandboxContext, input: SendInput): Promis
   conv ??= ctx.log.conversation(phone.config.id, waId, true);
   const wamid = ctx.ids.outboundWamid(waId);
   const payload = msg.payload;
-  const typed = payload[msg.type];
-  const entry = ctx.log.recordOutbound(
-    conv,
-    {
-      wamid,
-      phoneNumberId: phone.config.id,
-      waId,
-      type: msg.type,
-      at: now,
-      payload,
-      status: 'accepted',
-      ...(msg.bizOpaque !== undefined ? { bizOpaqueCallbackData: msg.bizOpaque } : {}),
-      ...(msg.template ? { category } : {}),
-      ...(msg.contextId !== undefined ? { contextId: msg.contextId } : {}),
-    },
-    msg.type + JSON.stringify(typed),
-  );
+  const entry: LogEntry = {
+    seq: 0,
+    wamid,
+    direction: 'outbound',
+    phoneNumberId: phone.config.id,
+    waId,
+    type: msg.type,
+    at: now,
+    payload,
+    status: 'accepted',
+    bizOpaqueCallbackData: msg.bizOpaque,
+    category: msg.template ? category : undefined,
+    contextId: msg.contextId,
+    statusAt: undefined,
+    error: undefined,
+    clicks: undefined,
+    evicted: false,
+  };
+  ctx.log.recordOutbound(conv, entry, msg.type + JSON.stringify(payload[msg.type]));
   const open = windowOpen(ctx, conv, now);
   scheduleStatuses(
     ctx,
     {
       wamid,
-      status: 'sent',
       phoneNumberId: phone.config.id,
       recipientId: waId,
-      ...(msg.bizOpaque !== undefined ? { bizOpaque: msg.bizOpaque } : {}),
+      bizOpaque: msg.bizOpaque,
       category,
       free: category === 'service' || (category === 'utility' && open),
       graphVersion: input.graphVersion,
-      withPricing: true,
-      conversationId: 'c' + entry.seq.toString(16).padStart(31, '0'),
-      windowEndsAt: now + 24 * 3600_000,
+      seq: entry.seq,
+      acceptedAt: now,
+      stage: 'sent',
+      remaining: 0,
+      error: undefined,
     },
     failure,
-    now,
   );
   const status = msg.template ? ',"message_status":"accepted"' : '';
   return {

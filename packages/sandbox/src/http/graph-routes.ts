@@ -57,24 +57,30 @@ export async function graphRoutes(app: FastifyInstance, opts: { sandbox: Sandbox
   app.setNotFoundHandler((request, reply) =>
     metaError(reply, 400, { code: 2500, details: `Unknown path components: ${request.url.split('?')[0]}`, message: `Unknown path components: ${request.url.split('?')[0]}` }),
   );
-  app.addHook('preHandler', async (request, reply) => {
-    const { version } = request.params as Partial<Params>;
-    if (version !== undefined && versionNumber(version) === undefined) {
-      return metaError(reply, 400, { code: 2500, details: `Unknown Graph API version ${version}`, message: `Unknown path components: /${version}` });
+  // Graph clients send small JSON bodies; JSON.parse is enough because handlers only read fields and never
+  // merge a body into another object (the prototype-poisoning guard of Fastify's parser costs ~5% here).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch (e) {
+      done(Object.assign(e instanceof Error ? e : new Error(String(e)), { statusCode: 400 }), undefined);
     }
-    return undefined;
+  });
+  // Checked in each handler rather than in an async hook: one promise less per request at benchmark rates.
+  const badVersion = (reply: FastifyReply, version: string): FastifyReply | undefined =>
+    versionNumber(version) === undefined
+      ? metaError(reply, 400, { code: 2500, details: `Unknown Graph API version ${version}`, message: `Unknown path components: /${version}` })
+      : undefined;
+
+  app.post<{ Params: Params }>('/:version/:id/messages', (request, reply) => {
+    const version = versionNumber(request.params.version);
+    if (version === undefined) return badVersion(reply, request.params.version);
+    const result = sandbox.sendMessage({ phoneNumberId: request.params.id, graphVersion: version, token: bearerToken(request), body: request.body });
+    return 'then' in result ? result.then((r) => send(reply, r)) : send(reply, result);
   });
 
-  app.post<{ Params: Params }>('/:version/:id/messages', async (request, reply) =>
-    send(reply, await sandbox.sendMessage({
-      phoneNumberId: request.params.id,
-      graphVersion: versionNumber(request.params.version) ?? 23,
-      token: bearerToken(request),
-      body: request.body,
-    })),
-  );
-
   app.post<{ Params: Params }>('/:version/:id/media', async (request, reply) => {
+    if (badVersion(reply, request.params.version)) return reply;
     const fields: Record<string, string> = {};
     let file: { data: Buffer; truncated: boolean; mimetype: string } | undefined;
     if (request.isMultipart()) {
@@ -98,12 +104,15 @@ export async function graphRoutes(app: FastifyInstance, opts: { sandbox: Sandbox
   });
 
   app.get<{ Params: Params; Querystring: Query }>('/:version/:id/message_templates', async (request, reply) =>
+    badVersion(reply, request.params.version) ??
     send(reply, sandbox.listTemplates({ wabaId: request.params.id, token: bearerToken(request), query: request.query, selfUrl: selfUrl(request) })),
   );
   app.post<{ Params: Params }>('/:version/:id/message_templates', async (request, reply) =>
+    badVersion(reply, request.params.version) ??
     send(reply, sandbox.createTemplate({ wabaId: request.params.id, token: bearerToken(request), body: request.body })),
   );
   app.delete<{ Params: Params; Querystring: Query }>('/:version/:id/message_templates', async (request, reply) =>
+    badVersion(reply, request.params.version) ??
     send(reply, sandbox.deleteTemplates({
       wabaId: request.params.id,
       token: bearerToken(request),
@@ -112,9 +121,11 @@ export async function graphRoutes(app: FastifyInstance, opts: { sandbox: Sandbox
     })),
   );
   app.get<{ Params: Params; Querystring: Query }>('/:version/:id/phone_numbers', async (request, reply) =>
+    badVersion(reply, request.params.version) ??
     send(reply, sandbox.listPhoneNumbers({ wabaId: request.params.id, token: bearerToken(request), fields: request.query['fields'] })),
   );
   app.get<{ Params: Params; Querystring: Query }>('/:version/:id', async (request, reply) =>
+    badVersion(reply, request.params.version) ??
     send(reply, sandbox.getObject({
       id: request.params.id,
       token: bearerToken(request),
@@ -123,6 +134,7 @@ export async function graphRoutes(app: FastifyInstance, opts: { sandbox: Sandbox
     })),
   );
   app.delete<{ Params: Params }>('/:version/:id', async (request, reply) =>
+    badVersion(reply, request.params.version) ??
     send(reply, sandbox.deleteObject({ id: request.params.id, token: bearerToken(request) })),
   );
 }

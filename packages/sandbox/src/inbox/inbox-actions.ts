@@ -59,13 +59,22 @@ export function receiveInbound(
     ...(replyTo && phone ? { context: { from: phone.digits, id: replyTo } } : {}),
   });
   ctx.log.recordInbound(conv, {
+    seq: 0,
     wamid,
+    direction: 'inbound',
     phoneNumberId,
     waId,
     type: String(message['type']),
     at,
     payload: message,
-    ...(replyTo ? { contextId: replyTo } : {}),
+    status: undefined,
+    bizOpaqueCallbackData: undefined,
+    category: undefined,
+    contextId: replyTo,
+    statusAt: undefined,
+    error: undefined,
+    clicks: undefined,
+    evicted: false,
   });
   const target = ctx.accounts.webhookTarget(phoneNumberId);
   if (!target) return { wamid, webhook: 'no_target' };

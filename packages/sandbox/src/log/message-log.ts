@@ -37,10 +37,14 @@ export interface LogEntry {
 
 type HashSet = number | number[] | Set<number>;
 
+/**
+ * One (business number, user) pair. Fields are never deleted (set to undefined instead): deleting turns a V8
+ * object into a dictionary several times larger, which at a million conversations is hundreds of megabytes.
+ */
 export interface Conversation {
   phoneNumberId: string;
   waId: string;
-  name?: string;
+  name: string | undefined;
   /** Global sequence number of the last activity, for newest-first listing. */
   activity: number;
   lastAt: number;
@@ -48,16 +52,15 @@ export interface Conversation {
   inbound: number;
   /** When the user last wrote (opens the 24-hour window); -1 when never. */
   lastInboundAt: number;
-  lastWamid: string;
   lastType: string;
   lastDirection: Direction;
-  entries?: LogEntry[];
-  opaque?: HashSet;
-  content?: HashSet;
+  entries: LogEntry[] | undefined;
+  opaque: HashSet | undefined;
+  content: HashSet | undefined;
   dupOpaque: boolean;
   dupContent: boolean;
   /** Rate-limit state, created only when a limit that needs it is on. */
-  limits?: { pairTokens: number; pairAt: number; marketing: number[] };
+  limits: { pairTokens: number; pairAt: number; marketing: number[] } | undefined;
 }
 
 export interface LogSummary {
@@ -97,7 +100,9 @@ function addHash(set: HashSet | undefined, h: number, assign: (s: HashSet) => vo
 }
 
 export class MessageLog {
-  private readonly conversations = new Map<string, Conversation>();
+  /** By phone-number id, then wa_id: nested maps spare a concatenated key string per conversation. */
+  private readonly conversations = new Map<string, Map<string, Conversation>>();
+  private conversationCount = 0;
   private readonly byWamid = new Map<string, LogEntry>();
   private fifo: LogEntry[] = [];
   private fifoHead = 0;
@@ -131,26 +136,44 @@ export class MessageLog {
   conversation(phoneNumberId: string, waId: string, create: true): Conversation;
   conversation(phoneNumberId: string, waId: string, create?: false): Conversation | undefined;
   conversation(phoneNumberId: string, waId: string, create = false): Conversation | undefined {
-    const key = phoneNumberId + ':' + waId;
-    let c = this.conversations.get(key);
+    let byUser = this.conversations.get(phoneNumberId);
+    let c = byUser?.get(waId);
     if (!c && create) {
+      if (!byUser) {
+        byUser = new Map();
+        this.conversations.set(phoneNumberId, byUser);
+      }
       c = {
         phoneNumberId,
         waId,
+        name: undefined,
         activity: 0,
         lastAt: 0,
         outbound: 0,
         inbound: 0,
         lastInboundAt: -1,
-        lastWamid: '',
         lastType: '',
         lastDirection: 'outbound',
+        entries: undefined,
+        opaque: undefined,
+        content: undefined,
         dupOpaque: false,
         dupContent: false,
+        limits: undefined,
       };
-      this.conversations.set(key, c);
+      byUser.set(waId, c);
+      this.conversationCount += 1;
     }
     return c;
+  }
+
+  private *allConversations(phoneNumberId?: string): IterableIterator<Conversation> {
+    if (phoneNumberId !== undefined) {
+      const byUser = this.conversations.get(phoneNumberId);
+      if (byUser) yield* byUser.values();
+      return;
+    }
+    for (const byUser of this.conversations.values()) yield* byUser.values();
   }
 
   entry(wamid: string): LogEntry | undefined {
@@ -162,7 +185,7 @@ export class MessageLog {
   }
 
   /** Logs an accepted outbound message; `contentKey` identifies its content for duplicate counting. */
-  recordOutbound(conv: Conversation, entry: Omit<LogEntry, 'seq' | 'direction'>, contentKey: string): LogEntry {
+  recordOutbound(conv: Conversation, entry: LogEntry, contentKey: string): LogEntry {
     const c = this.counters;
     c.accepted += 1;
     c.byType[entry.type] = (c.byType[entry.type] ?? 0) + 1;
@@ -184,14 +207,14 @@ export class MessageLog {
         c.dupContentRecipients += 1;
       }
     }
-    return this.store(conv, { ...entry, seq: 0, direction: 'outbound' });
+    return this.store(conv, entry);
   }
 
-  recordInbound(conv: Conversation, entry: Omit<LogEntry, 'seq' | 'direction'>): LogEntry {
+  recordInbound(conv: Conversation, entry: LogEntry): LogEntry {
     this.counters.inbound += 1;
     conv.inbound += 1;
     conv.lastInboundAt = entry.at;
-    return this.store(conv, { ...entry, seq: 0, direction: 'inbound' });
+    return this.store(conv, entry);
   }
 
   private store(conv: Conversation, entry: LogEntry): LogEntry {
@@ -199,7 +222,6 @@ export class MessageLog {
     entry.seq = this.seq;
     conv.activity = this.seq;
     conv.lastAt = entry.at;
-    conv.lastWamid = entry.wamid;
     conv.lastType = entry.type;
     conv.lastDirection = entry.direction;
     const entries = conv.entries ?? (conv.entries = []);
@@ -231,7 +253,7 @@ export class MessageLog {
       const i = conv.entries.indexOf(entry);
       if (i >= 0) conv.entries.splice(i, 1);
     }
-    if (conv.entries && conv.entries.length === 0) delete conv.entries;
+    if (conv.entries && conv.entries.length === 0) conv.entries = undefined;
   }
 
   /** Moves an outbound message's status forward (never backwards, like a careful receiver would). */
@@ -254,8 +276,7 @@ export class MessageLog {
   /** Conversations newest first; `before` is the `activity` cursor of the previous page's last item. */
   listConversations(filter: { phoneNumberId?: string }, limit: number, before?: number): Conversation[] {
     const page: Conversation[] = [];
-    for (const c of this.conversations.values()) {
-      if (filter.phoneNumberId && c.phoneNumberId !== filter.phoneNumberId) continue;
+    for (const c of this.allConversations(filter.phoneNumberId)) {
       if (before !== undefined && c.activity >= before) continue;
       if (page.length === limit && c.activity <= page[page.length - 1]!.activity) continue;
       let i = page.length;
@@ -270,8 +291,9 @@ export class MessageLog {
   entries(filter: { phoneNumberId?: string; waId?: string } = {}, limit = 1000): LogEntry[] {
     if (filter.waId !== undefined) {
       const out: LogEntry[] = [];
-      for (const c of this.conversations.values()) {
-        if (c.waId === filter.waId && (!filter.phoneNumberId || c.phoneNumberId === filter.phoneNumberId)) out.push(...(c.entries ?? []));
+      for (const byUser of this.conversations.values()) {
+        const c = byUser.get(filter.waId);
+        if (c && (!filter.phoneNumberId || c.phoneNumberId === filter.phoneNumberId)) out.push(...(c.entries ?? []));
       }
       return out.sort((a, b) => a.seq - b.seq).slice(-limit);
     }
@@ -290,7 +312,7 @@ export class MessageLog {
       statuses: { ...c.statuses, failedByCode: { ...c.failedByCode } },
       inbound: c.inbound,
       urlClicks: c.urlClicks,
-      conversations: this.conversations.size,
+      conversations: this.conversationCount,
       recipients: c.recipients,
       duplicates: {
         callbackData: { recipients: c.dupOpaqueRecipients, messages: c.dupOpaqueMessages },
@@ -305,10 +327,10 @@ export class MessageLog {
    * conversations stay with their names and open windows, so the next run behaves like the next day's send.
    */
   clearMessages(): void {
-    for (const c of this.conversations.values()) {
-      delete c.entries;
-      delete c.opaque;
-      delete c.content;
+    for (const c of this.allConversations()) {
+      c.entries = undefined;
+      c.opaque = undefined;
+      c.content = undefined;
       c.dupOpaque = false;
       c.dupContent = false;
       c.outbound = 0;
@@ -324,6 +346,7 @@ export class MessageLog {
   /** Forgets every message and conversation (window state included). */
   clear(): void {
     this.conversations.clear();
+    this.conversationCount = 0;
     this.byWamid.clear();
     this.fifo = [];
     this.fifoHead = 0;

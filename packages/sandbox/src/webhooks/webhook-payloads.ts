@@ -9,20 +9,20 @@ export interface StatusInput {
   status: 'sent' | 'delivered' | 'read' | 'failed';
   at: number;
   recipientId: string;
-  bizOpaque?: string;
+  bizOpaque: string | undefined;
   /** Pricing category: a template's category (lower-case) or 'service'. */
   category: string;
   /** Free because sent inside a customer-service window (service messages, utility templates). */
   free: boolean;
   graphVersion: number;
-  error?: { code: MetaErrorCode; details: string };
-  withPricing: boolean;
+  error: { code: MetaErrorCode; details: string } | undefined;
   conversationId: string;
   windowEndsAt: number;
 }
 
 const seconds = (ms: number): string => String(Math.floor(ms / 1000));
 
+/** Pricing rides on `sent` and `delivered` (NOTES 3.4: with sent, and with one of delivered/read). */
 export function statusObject(s: StatusInput): Record<string, unknown> {
   const out: Record<string, unknown> = { id: s.wamid, status: s.status, timestamp: seconds(s.at), recipient_id: s.recipientId };
   if (s.bizOpaque !== undefined) out['biz_opaque_callback_data'] = s.bizOpaque;
@@ -35,7 +35,7 @@ export function statusObject(s: StatusInput): Record<string, unknown> {
     if (s.status === 'sent') conversation['expiration_timestamp'] = seconds(s.windowEndsAt);
     out['conversation'] = conversation;
   }
-  if (s.withPricing) {
+  if (s.status !== 'read') {
     out['pricing'] = { billable: !s.free, pricing_model: 'PMP', category: s.category, type: s.free ? 'free_customer_service' : 'regular' };
   }
   return out;

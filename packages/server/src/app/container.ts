@@ -10,8 +10,23 @@ import { createAuthService } from '../services/auth';
 import { createBulkImport } from '../services/bulk-import';
 import { createCustomerDataService, type EventsListener } from '../services/customer-data';
 import { createProjectService } from '../services/project';
+import { createAnalyticsStore } from '../adapters/storage/analytics-store';
+import { createRunStore } from '../adapters/storage/run-store';
+import { createAnalytics } from '../services/analytics';
 import { systemClock, type Clock, type IdSource } from '../services/ports';
+import { createCsvStore } from '../adapters/storage/csv-store';
+import { createSegmentStore } from '../adapters/storage/segment-store';
+import { createTaskStore } from '../adapters/storage/task-store';
+import { createAudienceService } from '../services/audience';
+import { createCsvAudienceService } from '../services/csv-audience';
+import { createSegmentService } from '../services/segments';
+import { createTaskChecks, type TemplateLookup } from '../services/tasks-checks';
+import { createTaskService } from '../services/tasks';
 import { createLogger, type Logger } from './logger';
+import { createInProcessRateLimiter } from '../adapters/whatsapp/rate-limiter';
+import { createRedisRateLimiter } from '../adapters/whatsapp/redis-rate-limiter';
+import { createWhatsappModule } from '../services/channels-module';
+import type { WebhookSink } from '../services/webhook-sinks';
 
 /**
  * The one place that chooses adapters from config and wires services (DESIGN: "factories build, mains
@@ -40,7 +55,30 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
     taskUsage: async (kind, id) => (await Promise.all(taskUsageCounters.map((f) => f(kind, id)))).reduce((a, b) => a + b, 0),
   });
 
+  const analytics = createAnalytics({ store: createAnalyticsStore(db), runs: createRunStore(db), clock });
+  /** Task IDs in a group or activity, for their stats: the task service pushes its resolver here. */
+  const taskIdsByLabel: ((kind: 'group' | 'activity', id: string) => Promise<string[]>)[] = [];
+
+  // Audiences, segments and tasks. `templateLookup` is set once the template service is wired, so
+  // submitting a task checks that its template is APPROVED.
+  const segmentStore = createSegmentStore(database);
+  const taskStore = createTaskStore(database);
+  let templateLookup: TemplateLookup | undefined;
+  const audience = createAudienceService({ handle: database, segments: segmentStore, clock, ids });
+  const segments = createSegmentService({ store: segmentStore, tasks: taskStore, audience, access: accessStore, audit, project, clock, ids });
+  const csvAudience = createCsvAudienceService({ csv: createCsvStore(database), segments: segmentStore, audit, clock, ids });
+  const taskChecks = createTaskChecks({ segments, segmentStore, tasks: taskStore, access: accessStore, project, templates: () => templateLookup });
+  const tasks = createTaskService({ store: taskStore, checks: taskChecks, segments, segmentStore, project, audit, clock, ids });
+  taskUsageCounters.push(tasks.countUsage);
+  taskIdsByLabel.push(taskStore.idsByLabel);
+  // WhatsApp channel area. Every sink sees every status and inbound message of the webhook drain. The rate
+  // limiter counts real time (a test's manual clock must not freeze it); Redis makes workers share it.
+  const webhookSinks: WebhookSink[] = [];
+  const rateLimiter = config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createInProcessRateLimiter(systemClock);
+  const whatsapp = createWhatsappModule({ db, secretKey: config.secretKey, dataDir: config.dataDir, limiter: rateLimiter, audit, clock, ids, logger, customerData, profiles, webhookSinks });
   const closers: (() => Promise<void>)[] = [];
+  closers.push(() => whatsapp.close());
+  templateLookup = whatsapp.templates;
   return {
     config,
     clock,
@@ -59,6 +97,25 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
     project,
     eventListeners,
     taskUsageCounters,
+    webhookSinks,
+    whatsapp,
+    whatsappClient: whatsapp.client,
+    channels: whatsapp.channels,
+    templates: whatsapp.templates,
+    media: whatsapp.media,
+    serviceWindows: whatsapp.serviceWindows,
+    analytics,
+    taskIdsByLabel,
+    segmentStore,
+    taskStore,
+    audience,
+    segments,
+    csvAudience,
+    tasks,
+    /** Wires the template service's lookup into task submission (only APPROVED templates are sendable). */
+    setTemplateLookup(lookup: TemplateLookup) {
+      templateLookup = lookup;
+    },
     /** Adapters that hold connections register here; close() runs them in reverse order. */
     onClose(f: () => Promise<void>) {
       closers.push(f);

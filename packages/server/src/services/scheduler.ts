@@ -64,11 +64,14 @@ export function createScheduler(deps: SchedulerDeps) {
     if (!(await deps.runs.create({ id: runId, taskId: task.id, kind: 'scheduled', occurrenceAt: occurrence, state: 'pending' }, now))) return;
     const t = task.definition.trigger;
     const refreshKey = `refresh:${runId}`;
-    const done = await deps.caps.getState(refreshKey);
-    if ((t.type === 'scheduled_once' || t.type === 'recurring') && t.refreshSegment && done === undefined) {
-      const r = await deps.audience.refresh(task);
-      await deps.caps.setState(refreshKey, r.kind, now);
-      if (r.kind === 'failed' && t.refreshFailure === 'skip') {
+    if ((t.type === 'scheduled_once' || t.type === 'recurring') && t.refreshSegment) {
+      // Refreshed at the lead time already (refreshAhead), or now when the lead time was missed.
+      let outcome = await deps.caps.getState(refreshKey);
+      if (outcome === undefined) {
+        outcome = (await deps.audience.refresh(task)).kind;
+        await deps.caps.setState(refreshKey, outcome, now);
+      }
+      if (outcome === 'failed' && t.refreshFailure === 'skip') {
         await deps.runs.transition(runId, ['pending'], 'skipped', now, 'segment_refresh_failed');
         return;
       }

@@ -171,7 +171,6 @@ export function createTemplateService(deps: {
       }
       const now = clock.now();
       const row = rowOf(channelId, { id: r.value.id, name: input.name, language: input.language, status: r.value.status ?? 'PENDING', category: r.value.category ?? input.category, ...(input.parameterFormat ? { parameter_format: input.parameterFormat } : {}), components: input.components }, now);
-      row.synced_at = null as unknown as number;
       await store.upsert([{ ...row, synced_at: null }]);
       await audit.record(actor, { action: 'template.create', entityType: 'template', entityId: row.id, details: { channelId, name: input.name, language: input.language, category: input.category, metaId: r.value.id } });
       const saved = await store.find(channelId, input.name, input.language);

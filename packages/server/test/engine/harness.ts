@@ -1,6 +1,6 @@
 import { taskDefinitionSchema, type TaskDefinitionInput, type TaskState, type PauseMode, type MessageContent } from '@wareach/core';
 import { createTestContainer, type Dialect } from '../helpers';
-import { ManualClock } from '../../src/services/ports';
+import { ManualClock, systemActor } from '../../src/services/ports';
 import { createEngine } from '../../src/worker/engine';
 import type { AudienceSource, ChannelGateway, EngineTask, EngineTaskSource, RefreshOutcome } from '../../src/services/dispatcher-ports';
 import type { SendContext, SendOutcome } from '../../src/adapters/whatsapp/cloud-api-client';
@@ -73,16 +73,16 @@ export class Harness {
 export function taskInput(over: { trigger: TaskDefinitionInput['trigger']; content?: MessageContent; delivery?: Partial<TaskDefinitionInput['delivery']>; audience?: Partial<TaskDefinitionInput['audience']>; name?: string }): TaskDefinitionInput {
   return {
     basic: { name: over.name ?? 'task' },
-    audience: { mode: 'segment', segmentId: 'seg1', ...(over.audience ?? {}) } as TaskDefinitionInput['audience'],
+    audience: (over.audience?.mode && over.audience.mode !== 'segment' ? over.audience : { mode: 'segment', segmentId: 'seg1', ...(over.audience ?? {}) }) as TaskDefinitionInput['audience'],
     trigger: over.trigger,
     delivery: { channelId: 'ch1', phoneNumberId: 'pn1', taskType: 'normal', content: over.content ?? TEMPLATE, globalLimit: false, ...(over.delivery ?? {}) },
   };
 }
 
-export async function createEngineHarness(dialect: Dialect = 'sqlite', start = '2026-03-02T00:00:00Z') {
+export async function createEngineHarness(dialect: Dialect = (process.env.WAREACH_ENGINE_TEST_DIALECT as Dialect | undefined) ?? 'sqlite', start = '2026-03-02T00:00:00Z') {
   const clock = new ManualClock(Date.parse(start));
   const tc = await createTestContainer(dialect, { clock });
-  await tc.c.project.updateSettings?.({ timezone: 'Asia/Shanghai' } as never);
+  await tc.c.project.updateSettings(systemActor, { timezone: 'Asia/Shanghai', channelCap: null, crossChannelCap: null });
   const h = new Harness(clock);
   const engine = createEngine(tc.c, { tasks: h.taskSource, audience: h.audience, channels: h.channels }, { autoStart: false, random: () => 0.5 });
   engine.registerConsumers();
@@ -98,6 +98,7 @@ export async function createEngineHarness(dialect: Dialect = 'sqlite', start = '
   }
   return {
     h, clock, engine, c: tc.c, profiles, events, deliveries,
+    settings: (patch: Record<string, unknown>) => tc.c.project.updateSettings(systemActor, patch),
     /** Moves the clock and runs everything due. */
     async at(iso: string) {
       clock.set(iso);

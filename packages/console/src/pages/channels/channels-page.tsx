@@ -1,1 +1,86 @@
-export function ChannelsPage() { return null; }
+import { App, Button, Card, Descriptions, Form, Input, Modal, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { listChannels, type Channel, type PhoneNumber } from '../../api/channels';
+import { useSession } from '../../auth/session';
+import { LoadState } from '../../components/page-state';
+import { useT } from '../../i18n/i18n';
+import { applyFieldErrors, errorText } from '../../lib/errors';
+import { useLoad } from '../../lib/use-load';
+
+export function ChannelsPage() {
+  const t = useT();
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const list = useLoad(listChannels, []);
+  const [editing, setEditing] = useState<Channel | 'new' | null>(null);
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState<string>();
+  const manage = can('channel.manage');
+  const save = async (v: Record<string, string | undefined>) => {
+    const body = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== ''));
+    setBusy('save');
+    try {
+      if (editing === 'new') await api.post('/api/v1/channels/whatsapp', body);
+      else if (editing) await api.patch(`/api/v1/channels/whatsapp/${editing.id}`, body);
+      message.success(t('common.saved'));
+      setEditing(null);
+      list.reload();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const action = async (c: Channel, path: string, ok: string) => {
+    setBusy(`${c.id}${path}`);
+    try {
+      await api.post(`/api/v1/channels/whatsapp/${c.id}/${path}`);
+      message.success(ok);
+      list.reload();
+    } catch (e) {
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return (
+    <Card title={t('channels.title')} extra={manage && <Button type="primary" onClick={() => { form.resetFields(); setEditing('new'); }}>{t('channels.add')}</Button>}>
+      <LoadState loading={list.loading} error={list.error}>
+        <Space orientation="vertical" style={{ width: '100%' }} size="middle">
+          {(list.data ?? []).map((c) => (
+            <Card key={c.id} size="small" title={`${c.name} · WABA ${c.wabaId}`} extra={
+              <Space>
+                {manage && <Button size="small" loading={busy === `${c.id}check`} onClick={() => void action(c, 'check', t('channels.checkOk'))}>{t('channels.check')}</Button>}
+                {manage && <Button size="small" onClick={() => { form.setFieldsValue({ name: c.name, wabaId: c.wabaId, graphBaseUrl: c.graphBaseUrl, graphVersion: c.graphVersion }); setEditing(c); }}>{t('common.edit')}</Button>}
+              </Space>
+            }>
+              <Descriptions size="small" column={{ xs: 1, lg: 3 }} items={[
+                { key: 'url', label: t('channels.graphBaseUrl'), children: c.graphBaseUrl ?? '' },
+                { key: 'v', label: t('channels.graphVersion'), children: c.graphVersion ?? '' },
+                { key: 'wh', label: t('channels.webhookUrl'), children: <Typography.Text copyable>{`${location.origin}/webhooks/whatsapp/${c.id}`}</Typography.Text> },
+              ]} />
+              <Table<PhoneNumber> size="small" rowKey="phoneNumberId" pagination={false} dataSource={c.phoneNumbers} columns={[
+                { title: t('channels.displayNumber'), dataIndex: 'display' },
+                { title: t('channels.phoneNumberId'), dataIndex: 'phoneNumberId' },
+                { title: t('channels.throughput'), dataIndex: 'throughput' },
+              ]} />
+            </Card>
+          ))}
+        </Space>
+      </LoadState>
+      <Modal open={editing !== null} title={editing === 'new' ? t('channels.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} confirmLoading={busy === 'save'} width={600} destroyOnHidden>
+        <Form form={form} layout="vertical" onFinish={save}>
+          <Form.Item name="name" label={t('channels.name')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="wabaId" label={t('channels.wabaId')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="accessToken" label={t('channels.accessToken')} extra={t('channels.secretHelp')} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
+          <Form.Item name="appSecret" label={t('channels.appSecret')} extra={t('channels.secretHelp')} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
+          <Form.Item name="verifyToken" label={t('channels.verifyToken')} extra={t('channels.secretHelp')}><Input.Password autoComplete="off" /></Form.Item>
+          <Form.Item name="graphBaseUrl" label={t('channels.graphBaseUrl')}><Input placeholder="https://graph.facebook.com" /></Form.Item>
+          <Form.Item name="graphVersion" label={t('channels.graphVersion')}><Input placeholder="v23.0" /></Form.Item>
+        </Form>
+      </Modal>
+    </Card>
+  );
+}

@@ -1,9 +1,13 @@
 import type { Container } from '../../app/container';
 import type { App } from '../types';
+import { analyticsRoutes } from './analytics';
 import { authRoutes } from './auth';
 import { customerRoutes } from './customers';
 import { healthRoutes } from './health';
 import { projectRoutes } from './project';
+import { runRoutes } from './runs';
+import { segmentRoutes } from './segments';
+import { taskRoutes } from './tasks';
 
 /** Every route module, in one list. A new area adds its module here. */
 export async function registerRoutes(app: App, c: Container): Promise<void> {
@@ -11,4 +15,8 @@ export async function registerRoutes(app: App, c: Container): Promise<void> {
   await authRoutes(app, c);
   await customerRoutes(app, c);
   await projectRoutes(app, c);
+  await runRoutes(app, c);
+  await analyticsRoutes(app, c);
+  await segmentRoutes(app, c);
+  await taskRoutes(app, c);
 }

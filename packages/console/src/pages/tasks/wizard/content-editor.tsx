@@ -81,7 +81,7 @@ function TemplateEditor({ content, set, errors, templates }: Props) {
   const chosen = approved.find((x) => x.name === tpl?.name && x.language === tpl?.language);
   let slots: ReturnType<typeof parseTemplateSlots> = [];
   try {
-    if (tpl) slots = parseTemplateSlots(tpl as unknown as TemplateDefinition);
+    if (tpl) slots = parseTemplateSlots((tpl as unknown as TemplateDefinition).components, (tpl as unknown as TemplateDefinition).parameterFormat);
   } catch {
     slots = [];
   }

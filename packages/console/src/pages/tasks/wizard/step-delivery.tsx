@@ -20,6 +20,7 @@ interface CsvReport {
   accepted?: number;
   duplicates?: number;
   rejected?: number;
+  refused?: number;
   errors?: { line: number; reason?: string; message?: string }[];
 }
 
@@ -33,7 +34,7 @@ function CsvUpload({ values, set }: StepProps) {
     try {
       let segmentId = values.audience.csvUploadId as string | undefined;
       if (!segmentId) {
-        const seg = await api.post<{ id: string }>('/api/v1/segments', { name: `${String(values.basic.name || 'task')}-csv-${Date.now()}`, kind: 'csv', visible: false });
+        const seg = await api.post<{ id: string }>('/api/v1/segments', { name: `${String(values.basic.name || 'task')}-csv-${Date.now()}`, kind: 'csv', visibleInList: false });
         segmentId = seg.id;
       }
       const form = new FormData();
@@ -53,14 +54,14 @@ function CsvUpload({ values, set }: StepProps) {
     <Card size="small" title={t('segments.csvUpload')} style={{ marginBottom: 16 }}>
       <Typography.Paragraph type="secondary">{t('segments.csvHelp')}</Typography.Paragraph>
       <Space>
-        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(f) => void upload(f) && false}>
+        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(f) => { void upload(f); return false; }}>
           <Button icon={<UploadOutlined />} loading={busy}>{t('segments.csvUpload')}</Button>
         </Upload>
         <a href={template} download="wareach-audience-template.csv">{t('segments.csvTemplate')}</a>
       </Space>
       {report && (
         <>
-          <Alert style={{ marginTop: 8 }} type={report.rejected ? 'warning' : 'success'} showIcon title={t('segments.csvResult', { accepted: report.accepted ?? 0, duplicates: report.duplicates ?? 0, rejected: report.rejected ?? report.errors?.length ?? 0 })} />
+          <Alert style={{ marginTop: 8 }} type={report.refused || report.rejected ? 'warning' : 'success'} showIcon title={t('segments.csvResult', { accepted: report.accepted ?? 0, duplicates: report.duplicates ?? 0, rejected: report.refused ?? report.rejected ?? report.errors?.length ?? 0 })} />
           {!!report.errors?.length && <Table size="small" rowKey="line" dataSource={report.errors} pagination={{ pageSize: 10 }} columns={[{ title: t('segments.line'), dataIndex: 'line' }, { title: t('segments.reason'), render: (_, r) => r.reason ?? r.message }]} />}
         </>
       )}

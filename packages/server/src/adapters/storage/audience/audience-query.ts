@@ -54,6 +54,15 @@ export async function insertAudienceMembers(db: Db, dialect: DialectKind, segmen
   return Number(r.numAffectedRows ?? 0);
 }
 
+/** One page of a live evaluation, in one-ID order, each member with its WhatsApp number if any. */
+export async function pageAudienceMembers(db: Db, dialect: DialectKind, spec: AudienceSpec, limit: number, offset: number): Promise<{ profileId: string; phone: string | null }[]> {
+  const ids = audienceIdsQuery(dialect, spec);
+  const r = await sql<{ id: string; phone: string | null }>`
+    SELECT m.id, (SELECT min(w.value) FROM identities w WHERE w.profile_id = m.id AND w.type = 'whatsapp') AS phone
+    FROM (${ids}) m ORDER BY m.id LIMIT ${limit} OFFSET ${offset}`.execute(db);
+  return r.rows.map((x) => ({ profileId: x.id, phone: x.phone }));
+}
+
 /** Whether one profile matches now (no driver: a single profile is checked by point lookups). */
 export async function profileMatches(db: Db, dialect: DialectKind, spec: AudienceSpec, profileId: string): Promise<boolean> {
   const compiled = compileRule(spec.rule, { dialect, now: spec.now, ...(spec.segments ? { segments: spec.segments } : {}) });

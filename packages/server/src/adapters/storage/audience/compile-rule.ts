@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { isConditionGroup, type AudienceCondition, type AudienceRule, type IdentityCondition, type SegmentCondition } from '@wareach/core';
+import { isConditionGroup, type AudienceCondition, type AudienceLeaf, type AudienceRule, type IdentityCondition, type SegmentCondition } from '@wareach/core';
 import type { DialectKind } from '../database';
 import { eventSql } from './event-sql';
 import { DRIVER_RANK, type LeafSql } from './leaf-sql';
@@ -67,12 +67,11 @@ class Compiler {
   ) {}
 
   condition(node: AudienceCondition): Cond {
-    if (node.kind === 'and') return and(node.children.map((child) => this.condition(child)));
-    if (node.kind === 'or') return or(node.children.map((child) => this.condition(child)));
+    if (isConditionGroup(node)) return (node.kind === 'and' ? and : or)(node.children.map((child) => this.condition(child)));
     return this.leaf(node).cond;
   }
 
-  leaf(node: Exclude<AudienceCondition, { kind: 'and' | 'or' }>): LeafSql {
+  leaf(node: AudienceLeaf): LeafSql {
     switch (node.kind) {
       case 'attribute':
       case 'tag':

@@ -67,8 +67,14 @@ function valuePredicate(d: SqlDialect, c: TypedValueCondition, now: number): { p
         case 'eq': return { predicate: compare(vNum, 'eq', c.value), rank: selective };
         case 'in': return { predicate: d.inNumberList(vNum, c.value), rank: selective };
         case 'between': return { predicate: and([compare(vNum, 'gte', c.value[0]), compare(vNum, 'lte', c.value[1])]), rank: broad };
-        default: return { predicate: compare(vNum, c.op, c.value), rank: broad };
+        case 'ne':
+        case 'gt':
+        case 'gte':
+        case 'lt':
+        case 'lte':
+          return { predicate: compare(vNum, c.op, c.value), rank: broad };
       }
+      break;
     case 'boolean':
       switch (c.op) {
         case 'is_true': return { predicate: compare(vNum, 'eq', 1), rank: selective };

@@ -1,0 +1,90 @@
+/** Task shapes read tolerantly from the tasks API (the definition may be nested or flat). */
+import { api, asPage } from './client';
+
+export type Raw = Record<string, unknown>;
+
+export interface TaskRow {
+  id: string;
+  name: string;
+  state: string;
+  triggerType: string;
+  taskType: string;
+  groupId?: string;
+  activityId?: string;
+  createdBy?: string;
+  createdAt?: string;
+  raw: Raw;
+}
+
+const obj = (v: unknown): Raw => (v && typeof v === 'object' ? (v as Raw) : {});
+const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function definitionOf(r: Raw): { basic: Raw; audience: Raw; trigger: Raw; delivery: Raw } {
+  const d = obj(r.definition ?? r.draft ?? r);
+  return { basic: obj(d.basic), audience: obj(d.audience), trigger: obj(d.trigger), delivery: obj(d.delivery) };
+}
+
+export function toTask(r: Raw): TaskRow {
+  const d = definitionOf(r);
+  return {
+    id: String(r.id),
+    name: s(r.name) ?? s(d.basic.name) ?? String(r.id),
+    state: s(r.state) ?? s(r.status) ?? 'draft',
+    triggerType: s(r.triggerType) ?? s(d.trigger.type) ?? '',
+    taskType: s(r.taskType) ?? s(d.delivery.taskType) ?? '',
+    ...(s(r.groupId) ?? s(d.basic.groupId) ? { groupId: s(r.groupId) ?? s(d.basic.groupId) } : {}),
+    ...(s(r.activityId) ?? s(d.basic.activityId) ? { activityId: s(r.activityId) ?? s(d.basic.activityId) } : {}),
+    ...(s(r.createdBy) ? { createdBy: s(r.createdBy) } : {}),
+    ...(r.createdAt !== undefined ? { createdAt: String(r.createdAt) } : {}),
+    raw: r,
+  };
+}
+
+export async function listTasks(query: Record<string, string | number | undefined>): Promise<{ items: TaskRow[]; total: number }> {
+  const page = asPage<Raw>(await api.get<unknown>('/api/v1/tasks', query));
+  return { items: page.items.map(toTask), total: page.total };
+}
+
+export interface TaskStats {
+  audience: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  replied: number;
+  clicked: number;
+  failed: number;
+  skipped: { reason: string; count: number }[];
+  failures: { code: string; title?: string; count: number }[];
+  clicksByButton: { button: string; count: number }[];
+  series: { at: string; sent: number; delivered: number; read: number; replied: number; failed: number }[];
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : 0);
+const pairs = (v: unknown, key: string): { k: string; count: number; title?: string }[] => {
+  if (Array.isArray(v)) return v.map((x) => { const o = obj(x); return { k: String(o[key] ?? o.reason ?? o.code ?? o.button ?? ''), count: num(o.count ?? o.n), ...(s(o.title) ? { title: s(o.title) } : {}) }; });
+  return Object.entries(obj(v)).map(([k, c]) => ({ k, count: num(c) }));
+};
+
+export function toStats(r: Raw): TaskStats {
+  const f = obj(r.funnel ?? r.totals ?? r);
+  return {
+    audience: num(f.audience),
+    sent: num(f.sent),
+    delivered: num(f.delivered),
+    read: num(f.read),
+    replied: num(f.replied),
+    clicked: num(f.clicked),
+    failed: num(f.failed),
+    skipped: pairs(r.skipped ?? r.skippedByReason ?? r.dropped, 'reason').map((p) => ({ reason: p.k, count: p.count })),
+    failures: pairs(r.failures ?? r.failuresByCode ?? r.failedByCode, 'code').map((p) => ({ code: p.k, count: p.count, ...(p.title ? { title: p.title } : {}) })),
+    clicksByButton: pairs(r.clicksByButton ?? r.clicks, 'button').map((p) => ({ button: p.k, count: p.count })),
+    series: (Array.isArray(r.series) ? r.series : Array.isArray(r.timeSeries) ? r.timeSeries : []).map((x) => {
+      const o = obj(x);
+      return { at: String(o.at ?? o.t ?? o.bucket ?? ''), sent: num(o.sent), delivered: num(o.delivered), read: num(o.read), replied: num(o.replied), failed: num(o.failed) };
+    }),
+  };
+}
+
+export async function getStats(taskId: string, runId?: string): Promise<TaskStats> {
+  return toStats(await api.get<Raw>(`/api/v1/tasks/${taskId}/stats`, runId ? { runId } : undefined));
+}
