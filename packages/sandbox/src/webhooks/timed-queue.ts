@@ -15,6 +15,8 @@ export class TimedQueue<T> {
   private seq = 0;
   private timer: TimerHandle | undefined;
   private timerDue = Infinity;
+  /** While releasing, items re-queued by the release callback must not re-arm the timer one by one. */
+  private draining = false;
 
   constructor(
     private readonly now: Clock,
@@ -37,13 +39,19 @@ export class TimedQueue<T> {
       [h[i], h[parent]] = [h[parent]!, h[i]!];
       i = parent;
     }
-    if (due < this.timerDue) this.arm();
+    if (due < this.timerDue && !this.draining) this.arm();
   }
 
-  /** Releases everything already due. */
+  /** Releases everything already due, then arms the timer for what remains. */
   drainDue(): void {
     const now = this.now();
-    while (this.heap.length > 0 && this.heap[0]!.due <= now) this.release(this.pop().item);
+    this.draining = true;
+    try {
+      while (this.heap.length > 0 && this.heap[0]!.due <= now) this.release(this.pop().item);
+    } finally {
+      this.draining = false;
+    }
+    if (this.heap.length > 0 && this.heap[0]!.due < this.timerDue) this.arm();
   }
 
   clear(): void {
@@ -91,7 +99,6 @@ export class TimedQueue<T> {
       this.timer = undefined;
       this.timerDue = Infinity;
       this.drainDue();
-      this.arm();
     }, first.due - this.now());
   }
 }

@@ -5,6 +5,7 @@ import { buildApp } from '../http/app';
 import { consoleStatic, ensureConsoleBuilt } from '../http/console-static';
 import type { App } from '../http/types';
 import { seedDemoData } from '../services/demo-data';
+import { startWhatsappRuntime } from '../app/sandbox-wiring';
 
 export type Mode = 'start' | 'serve' | 'worker' | 'sandbox';
 
@@ -68,5 +69,7 @@ export interface Runtime {
 }
 
 export async function startRuntime(_mode: Exclude<Mode, 'sandbox'>, _c: Container): Promise<Runtime> {
-  return { httpPlugins: [], stop: async () => {} };
+  // WhatsApp channel area: the webhook drain, and the in-process sandbox for `npm start`.
+  const whatsapp = await startWhatsappRuntime(_mode, _c);
+  return { httpPlugins: [...whatsapp.httpPlugins], stop: async () => { await whatsapp.stop(); } };
 }

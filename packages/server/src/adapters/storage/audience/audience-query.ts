@@ -30,8 +30,25 @@ export function audienceIdsQuery(dialect: DialectKind, spec: AudienceSpec): RawB
   return sql<{ id: string }>`SELECT p.id FROM (${compiled.driver}) d JOIN profiles p ON p.id = d.profile_id WHERE ${where}`;
 }
 
+/**
+ * Runs `f` with enough PostgreSQL work memory that grouping a driver's events (hundreds of thousands
+ * of rows) stays in memory instead of spilling to disk; SQLite needs nothing.
+ */
+async function withWorkMem<T>(db: Db, dialect: DialectKind, f: (db: Db) => Promise<T>): Promise<T> {
+  if (dialect === 'sqlite') return f(db);
+  const run = async (trx: Transaction<Database>) => {
+    await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
+    return f(trx);
+  };
+  return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);
+}
+
 /** How many profiles match and how many of them have a WhatsApp number (a send ID). */
 export async function estimateAudience(db: Db, dialect: DialectKind, spec: AudienceSpec): Promise<{ oneIds: number; sendIds: number }> {
+  return withWorkMem(db, dialect, (trx) => estimateIn(trx, dialect, spec));
+}
+
+async function estimateIn(db: Db, dialect: DialectKind, spec: AudienceSpec): Promise<{ oneIds: number; sendIds: number }> {
   const ids = audienceIdsQuery(dialect, spec);
   const r = await sql<{ one_ids: number | string; send_ids: number | string | null }>`
     SELECT count(*) AS one_ids,
@@ -47,19 +64,21 @@ export async function estimateAudience(db: Db, dialect: DialectKind, spec: Audie
  */
 export async function insertAudienceMembers(db: Db, dialect: DialectKind, segmentId: string, spec: AudienceSpec): Promise<number> {
   const ids = audienceIdsQuery(dialect, spec);
-  const r = await sql`
-    INSERT INTO segment_members (segment_id, profile_id, phone)
-    SELECT ${segmentId}, m.id, (SELECT min(w.value) FROM identities w WHERE w.profile_id = m.id AND w.type = 'whatsapp')
-    FROM (${ids}) m`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+  return withWorkMem(db, dialect, async (trx) => {
+    const r = await sql`
+      INSERT INTO segment_members (segment_id, profile_id, phone)
+      SELECT ${segmentId}, m.id, (SELECT min(w.value) FROM identities w WHERE w.profile_id = m.id AND w.type = 'whatsapp')
+      FROM (${ids}) m`.execute(trx);
+    return Number(r.numAffectedRows ?? 0);
+  });
 }
 
 /** One page of a live evaluation, in one-ID order, each member with its WhatsApp number if any. */
 export async function pageAudienceMembers(db: Db, dialect: DialectKind, spec: AudienceSpec, limit: number, offset: number): Promise<{ profileId: string; phone: string | null }[]> {
   const ids = audienceIdsQuery(dialect, spec);
-  const r = await sql<{ id: string; phone: string | null }>`
+  const r = await withWorkMem(db, dialect, (trx) => sql<{ id: string; phone: string | null }>`
     SELECT m.id, (SELECT min(w.value) FROM identities w WHERE w.profile_id = m.id AND w.type = 'whatsapp') AS phone
-    FROM (${ids}) m ORDER BY m.id LIMIT ${limit} OFFSET ${offset}`.execute(db);
+    FROM (${ids}) m ORDER BY m.id LIMIT ${limit} OFFSET ${offset}`.execute(trx));
   return r.rows.map((x) => ({ profileId: x.id, phone: x.phone }));
 }
 
@@ -83,6 +102,6 @@ export async function explainAudience(db: Db, dialect: DialectKind, spec: Audien
       return `${'  '.repeat(d)}${row.detail}`;
     }).join('\n');
   }
-  const r = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${sql.raw(analyze ? '(ANALYZE, BUFFERS) ' : '')}${ids}`.execute(db);
+  const r = await withWorkMem(db, dialect, (trx) => sql<{ 'QUERY PLAN': string }>`EXPLAIN ${sql.raw(analyze ? '(ANALYZE, BUFFERS) ' : '')}${ids}`.execute(trx));
   return r.rows.map((row) => row['QUERY PLAN']).join('\n');
 }

@@ -3,7 +3,7 @@ import { isConditionGroup, type AudienceCondition, type AudienceLeaf, type Audie
 import type { DialectKind } from '../database';
 import { eventSql } from './event-sql';
 import { DRIVER_RANK, type LeafSql } from './leaf-sql';
-import { and, dialectFor, not, or, type Cond, type Scalar, type SqlDialect } from './sql-fragments';
+import { and, dialectFor, not, or, unfenced, type Cond, type Scalar, type SqlDialect } from './sql-fragments';
 import { typedValueSql } from './typed-value-sql';
 
 /**
@@ -41,7 +41,14 @@ export class AudienceCompileError extends Error {}
  * property tests hold the two equal on generated data.
  */
 export function compileRule(rule: AudienceRule, options: CompileOptions): CompiledRule {
-  const c = new Compiler(dialectFor(options.dialect), options);
+  // Without a driver every profile is a candidate: leave the joins to the planner. With one, the
+  // other conditions are probes per candidate (compiled a second time, fenced).
+  const loose = compileWith(rule, options, unfenced(dialectFor(options.dialect)));
+  return loose.driver ? compileWith(rule, options, dialectFor(options.dialect)) : loose;
+}
+
+function compileWith(rule: AudienceRule, options: CompileOptions, d: SqlDialect): CompiledRule {
+  const c = new Compiler(d, options);
   if (rule.kind !== 'and') return { where: c.condition(rule) };
   const children = flattenAnd(rule.children);
   const compiled = children.map((child) => (isConditionGroup(child) ? { cond: c.condition(child), rank: DRIVER_RANK.none } : c.leaf(child)));

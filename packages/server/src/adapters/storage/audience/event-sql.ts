@@ -18,7 +18,7 @@ export function eventSql(d: SqlDialect, leaf: EventCondition, now: number): Leaf
     sql`e.at < ${range.end}`,
     ...leaf.filters.map((f) => propertyFilterSql(d, sql`e.properties`, f)),
   ]);
-  const any: Cond = sql`EXISTS (SELECT 1 FROM events e WHERE e.profile_id = p.id AND ${matching})`;
+  const any: Cond = sql`EXISTS (SELECT 1 FROM events e WHERE e.profile_id = p.id AND ${matching}${d.fence})`;
   if (!leaf.did) return { cond: not(any), rank: DRIVER_RANK.none };
 
   const bounds = countBounds(leaf.count);
@@ -28,7 +28,7 @@ export function eventSql(d: SqlDialect, leaf: EventCondition, now: number): Leaf
   const n = sql`count(*)`;
   const within = bounds.hi === undefined ? sql`>= ${bounds.lo}` : sql`BETWEEN ${bounds.lo} AND ${bounds.hi}`;
   return {
-    cond: sql`(SELECT ${n} FROM events e WHERE e.profile_id = p.id AND ${matching}) ${within}`,
+    cond: sql`(SELECT ${n} FROM events e WHERE e.profile_id = p.id AND ${matching}${d.fence}) ${within}`,
     driver: sql`SELECT e.profile_id FROM events e WHERE ${matching} GROUP BY e.profile_id HAVING ${n} ${within}`,
     rank: DRIVER_RANK.event,
   };

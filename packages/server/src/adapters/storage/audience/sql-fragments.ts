@@ -39,6 +39,12 @@ export interface SqlDialect {
   jsonBoolean(column: Scalar, key: string): Scalar;
   /** A boolean as a bindable value (better-sqlite3 binds no booleans). */
   bool(value: boolean): unknown;
+  /**
+   * Appended to a correlated subquery to keep it a per-row probe. PostgreSQL otherwise turns EXISTS into
+   * a semi-join and, misjudging an EAV filter's size, may hash a whole attribute's rows instead of
+   * probing the few candidates a driver gives (`OFFSET 0` stops that pull-up). SQLite always probes.
+   */
+  readonly fence: Scalar;
 }
 
 // SQLite's JSON path `$."key"` reads a key holding dots, brackets or spaces literally, but has no escape
@@ -69,6 +75,7 @@ export const sqliteDialect: SqlDialect = {
   jsonNumber: (column, key) => sql`CASE WHEN ${sqliteType(column, key)} IN ('integer', 'real') THEN ${sqliteValue(column, key)} END`,
   jsonBoolean: (column, key) => sql`CASE WHEN ${sqliteType(column, key)} IN ('true', 'false') THEN ${sqliteValue(column, key)} END`,
   bool: (value) => (value ? 1 : 0),
+  fence: sql``,
 };
 
 const PG_TYPES: Record<JsonKind, string> = { string: 'string', number: 'number', boolean: 'boolean', null: 'null', object: 'object', array: 'array' };
@@ -88,6 +95,10 @@ export const postgresDialect: SqlDialect = {
   jsonNumber: (column, key) => sql`CASE WHEN jsonb_typeof(${pgJson(column, key)}) = 'number' THEN (${column}::jsonb ->> ${key}::text)::float8 END`,
   jsonBoolean: (column, key) => sql`CASE WHEN jsonb_typeof(${pgJson(column, key)}) = 'boolean' THEN (${column}::jsonb ->> ${key}::text)::boolean END`,
   bool: (value) => value,
+  fence: sql` OFFSET 0`,
 };
 
 export const dialectFor = (kind: DialectKind): SqlDialect => (kind === 'sqlite' ? sqliteDialect : postgresDialect);
+
+/** The same dialect without the fence: where no driver narrows the candidates, let the planner join. */
+export const unfenced = (d: SqlDialect): SqlDialect => ({ ...d, fence: sql`` });

@@ -17,7 +17,7 @@ export function typedValueSql(d: SqlDialect, c: TypedValueCondition, now: number
     if (extra) parts.push(extra);
     return and(parts);
   };
-  const correlated = (extra: Cond | undefined) => sql`SELECT 1 FROM ${table} a WHERE a.profile_id = p.id AND ${rows(extra)}`;
+  const correlated = (extra: Cond | undefined) => sql`SELECT 1 FROM ${table} a WHERE a.profile_id = p.id AND ${rows(extra)}${d.fence}`;
 
   if (c.op === 'exists' || c.op === 'not_exists') {
     const present: Cond = sql`EXISTS (${correlated(undefined)})`;
@@ -29,7 +29,7 @@ export function typedValueSql(d: SqlDialect, c: TypedValueCondition, now: number
     const wanted = [...new Set(c.value)];
     const hits = and([rows(undefined), d.inTextList(sql`a.v_text`, wanted)]);
     return {
-      cond: sql`(SELECT count(DISTINCT a.v_text) FROM ${table} a WHERE a.profile_id = p.id AND ${hits}) = ${wanted.length}`,
+      cond: sql`(SELECT count(DISTINCT a.v_text) FROM ${table} a WHERE a.profile_id = p.id AND ${hits}${d.fence}) = ${wanted.length}`,
       driver: sql`SELECT a.profile_id FROM ${table} a WHERE ${hits} GROUP BY a.profile_id HAVING count(DISTINCT a.v_text) = ${wanted.length}`,
       rank: DRIVER_RANK.selective,
     };
