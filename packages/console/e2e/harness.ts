@@ -38,7 +38,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const port = await freePort();
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   let out = '';
-  const child: ChildProcess = spawn(tsx, ['packages/server/src/cli/main.ts', 'start'], {
+  const child: ChildProcess = spawn(tsx, ['packages/server/src/cli/main.ts', process.env.WAREACH_E2E_MODE ?? 'start'], {
     cwd: ROOT,
     env: { ...process.env, WAREACH_DATA_DIR: dir, WAREACH_PORT: String(port), WAREACH_HOST: '127.0.0.1', WAREACH_ADMIN_PASSWORD: ADMIN.password, WAREACH_LOG_LEVEL: 'warn', WAREACH_RATE_LIMIT_PER_MINUTE: '100000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,7 +51,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     if (child.exitCode !== null) throw new Error(`wareach start exited with ${child.exitCode}:\n${out}`);
     try {
       const r = await fetch(`${url}/healthz`);
-      if (r.ok && out.includes('console:')) break;
+      if (r.ok) break;
     } catch {
       // not listening yet
     }

@@ -32,3 +32,6 @@ export type { Template, TemplateComponent, TemplateButton } from './templates/te
 export { SAMPLE_TEMPLATES } from './templates/sample-templates';
 export { META_ERRORS } from './graph/graph-error';
 export type { GraphReply } from './core/sandbox-context';
+export type { SendInput } from './core/send-message';
+export type { UploadInput } from './core/graph-objects';
+export type { StoredMedia } from './media/media-store';

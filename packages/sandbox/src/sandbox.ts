@@ -75,7 +75,7 @@ export interface ConversationView extends Omit<ConversationSummary, 'cursor'> {
 export interface Sandbox {
   readonly now: Clock;
   getConfig(): SandboxConfig;
-  /** Deep-merges a patch into the configuration (arrays replace); invalid patches change nothing. */
+  /** Deep-merges a patch into the configuration (arrays replace, null removes); invalid patches change nothing. */
   updateConfig(patch: unknown): { ok: true; value: SandboxConfig } | { ok: false; errors: Array<{ path: string; message: string }> };
 
   /** Synchronous unless latency is configured (saves a promise per request on the hot path). */
@@ -260,7 +260,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     },
     act: (phoneNumberId, waId, action) => performInboxAction(ctx, phoneNumberId, waId, action),
     receiveText(phoneNumberId, waId, body, opts = {}) {
-      return receiveInbound(ctx, phoneNumberId, waId, { type: 'text', body }, opts.replyTo, opts.profileName);
+      return receiveInbound(ctx, phoneNumberId, digitsOf(waId), { type: 'text', body }, opts.replyTo, opts.profileName);
     },
     openWindow(phoneNumberId, waId) {
       ctx.log.conversation(phoneNumberId, digitsOf(waId), true).lastInboundAt = now();

@@ -89,7 +89,8 @@ export function AppLayout() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider width={220} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
         <div style={{ padding: '16px 20px', fontWeight: 700, fontSize: 18, color: '#128C7E' }}>
-          {t('app.name')} <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400 }}>{t('app.tagline')}</Typography.Text>
+          {t('app.name')}
+          <div><Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400 }}>{t('app.tagline')}</Typography.Text></div>
         </div>
         <nav aria-label="main">
           <Menu mode="inline" items={items} selectedKeys={selected} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 'none' }} />

@@ -168,7 +168,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep-merges a patch (arrays replace), then validates the whole result. */
+/** Deep-merges a patch (arrays replace, `null` removes an optional key), then validates the whole result. */
 export function applyConfigPatch(
   current: SandboxConfig,
   patch: unknown,
@@ -176,7 +176,10 @@ export function applyConfigPatch(
   const merge = (base: unknown, over: unknown): unknown => {
     if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
     const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+    for (const [k, v] of Object.entries(over)) {
+      if (v === null) delete out[k];
+      else out[k] = merge(base[k], v);
+    }
     return out;
   };
   const parsed = sandboxConfigSchema.safeParse(merge(current, patch));

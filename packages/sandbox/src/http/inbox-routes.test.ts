@@ -48,3 +48,10 @@ it('the inbox lists templates with the reason a rejected one was rejected', asyn
   const r = await h.inbox('/templates');
   expect((r.body['data'] as Array<{ name: string }>).map((t) => t.name)).toContain('spring_promo');
 });
+
+it('a webhook target can be set and cleared again with null', async () => {
+  const set = await h.inbox('/webhooks', { method: 'PUT', body: { defaultUrl: 'http://127.0.0.1:1/other', byWaba: { '102290129340398': 'http://127.0.0.1:1/waba' } } });
+  expect(set.body).toMatchObject({ defaultUrl: 'http://127.0.0.1:1/other', byWaba: { '102290129340398': 'http://127.0.0.1:1/waba' } });
+  const cleared = await h.inbox('/webhooks', { method: 'PUT', body: { defaultUrl: null, byWaba: { '102290129340398': null } } });
+  expect(cleared.body).toMatchObject({ defaultUrl: null, byWaba: {} });
+});

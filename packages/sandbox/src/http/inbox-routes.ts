@@ -72,7 +72,7 @@ export async function inboxRoutes(app: FastifyInstance, opts: { sandbox: Sandbox
     });
     const patch: Record<string, unknown> = { wabas };
     if (w.appSecret !== undefined) patch['appSecret'] = w.appSecret;
-    if (w.defaultUrl !== undefined) patch['defaultWebhookUrl'] = w.defaultUrl ?? undefined;
+    if (w.defaultUrl !== undefined) patch['defaultWebhookUrl'] = w.defaultUrl;
     const r = sandbox.updateConfig(patch);
     return r.ok ? webhookView(sandbox) : problem(reply, 422, 'invalid_webhooks', 'webhook settings rejected', r.errors);
   });

@@ -68,7 +68,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
   const segments = createSegmentService({ store: segmentStore, tasks: taskStore, audience, access: accessStore, audit, project, clock, ids });
   const csvAudience = createCsvAudienceService({ csv: createCsvStore(database), segments: segmentStore, audit, clock, ids });
   const taskChecks = createTaskChecks({ segments, segmentStore, tasks: taskStore, access: accessStore, project, templates: () => templateLookup });
-  const tasks = createTaskService({ store: taskStore, checks: taskChecks, segments, segmentStore, project, audit, clock, ids });
+  /** Told after every task change (submit, approve, pause, resume, cancel, edit, …): the engine invalidates its trigger index. */
+  const taskChangeListeners: ((taskId: string) => void)[] = [];
+  const tasks = createTaskService({ store: taskStore, checks: taskChecks, segments, segmentStore, project, audit, clock, ids, onChanged: (id) => taskChangeListeners.forEach((f) => f(id)) });
   taskUsageCounters.push(tasks.countUsage);
   taskIdsByLabel.push(taskStore.idsByLabel);
   // WhatsApp channel area. Every sink sees every status and inbound message of the webhook drain. The rate
@@ -97,7 +99,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
     project,
     eventListeners,
     taskUsageCounters,
+    taskChangeListeners,
     webhookSinks,
+    rateLimiter,
     whatsapp,
     whatsappClient: whatsapp.client,
     channels: whatsapp.channels,

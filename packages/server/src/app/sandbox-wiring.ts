@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createSandbox, defaultSandboxConfig, sandboxPlugin, type Sandbox } from '@wareach/sandbox';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { App } from '../http/types';
 import { systemActor } from '../services/ports';
 import type { Container } from './container';
@@ -57,18 +57,30 @@ export async function ensureSandboxChannel(c: Container, origin: string) {
  * Mounts a sandbox into the main app: its Graph API under `/sandbox/graph/{version}/…` (public: it checks
  * the sandbox channel's own bearer token) and its phone inbox under `/api/v1/sandbox/…` (session or API key
  * with `sandbox.use`). The sandbox posts signed webhooks to this server's `/webhooks/whatsapp/{channelId}`.
+ *
+ * The sandbox's plugin runs on an inner Fastify instance and the main app hands it the raw request: the
+ * plugin registers its own multipart parser and request decorators, which clash with the main app's, and
+ * its error handlers answer in Meta's shape. The main app still authenticates the inbox routes first.
  */
-export function sandboxHttpPlugin(sandbox: Sandbox) {
-  return async (app: App) => {
+export async function sandboxHttpPlugin(sandbox: Sandbox) {
+  const inner = Fastify({ logger: false, bodyLimit: 110 * 1024 * 1024 });
+  await inner.register(sandboxPlugin, { sandbox });
+  await inner.ready();
+  const plugin = async (app: App) => {
     await app.register(async (scope: FastifyInstance) => {
-      scope.addHook('onRoute', (route) => {
-        const inbox = route.url.startsWith('/api/v1/sandbox');
-        route.config = { ...(route.config ?? {}), ...(inbox ? { permission: 'sandbox.use' as const } : { public: true }) };
-        route.schema = { ...(route.schema ?? {}), hide: !inbox, tags: ['sandbox'] };
-      });
-      await scope.register(sandboxPlugin, { sandbox });
+      // Leave the body unread: the inner instance parses it from the raw request.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+      const forward = async (req: FastifyRequest, reply: FastifyReply) => {
+        reply.hijack();
+        inner.routing(req.raw, reply.raw);
+      };
+      const methods: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+      scope.route({ method: methods, url: '/sandbox/*', config: { public: true }, schema: { hide: true }, handler: forward });
+      scope.route({ method: methods, url: '/api/v1/sandbox/*', config: { permission: 'sandbox.use' }, schema: { hide: true }, handler: forward });
     });
   };
+  return { plugin, close: () => inner.close() };
 }
 
 /**
@@ -109,7 +121,9 @@ export async function startWhatsappRuntime(mode: 'start' | 'serve' | 'worker', c
       syncTimer.unref();
     };
 
-    httpPlugins.push(sandboxHttpPlugin(sandbox));
+    const http = await sandboxHttpPlugin(sandbox);
+    stops.push(() => http.close());
+    httpPlugins.push(http.plugin);
     httpPlugins.push(async (app) => {
       app.addHook('onListen', async () => {
         const addr = app.server.address() as AddressInfo | null;

@@ -6,6 +6,7 @@ import { consoleStatic, ensureConsoleBuilt } from '../http/console-static';
 import type { App } from '../http/types';
 import { seedDemoData } from '../services/demo-data';
 import { startWhatsappRuntime } from '../app/sandbox-wiring';
+import { wireEngine } from '../app/engine-wiring';
 
 export type Mode = 'start' | 'serve' | 'worker' | 'sandbox';
 
@@ -69,7 +70,12 @@ export interface Runtime {
 }
 
 export async function startRuntime(_mode: Exclude<Mode, 'sandbox'>, _c: Container): Promise<Runtime> {
+  // The engine first: its webhook sink and trigger listener must be registered before the drain runs.
+  // Every process gets them (API processes ingest events and receive webhooks); only `start` and
+  // `worker` run the worker (queue consumers, timers, scheduler). Redis configured → BullMQ.
+  const engine = wireEngine(_c);
+  if (_mode !== 'serve') engine.start();
   // WhatsApp channel area: the webhook drain, and the in-process sandbox for `npm start`.
   const whatsapp = await startWhatsappRuntime(_mode, _c);
-  return { httpPlugins: [...whatsapp.httpPlugins], stop: async () => { await whatsapp.stop(); } };
+  return { httpPlugins: [...whatsapp.httpPlugins], stop: async () => { await whatsapp.stop(); await engine.close(); } };
 }

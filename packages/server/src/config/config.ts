@@ -34,6 +34,7 @@ const envSchema = z.object({
   WAREACH_DEMO_DATA: z.enum(['true', 'false']).default('true'),
   WAREACH_SANDBOX: z.enum(['true', 'false']).default('true'),
   WAREACH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  WAREACH_RECONCILE_WINDOW_MS: z.coerce.number().int().min(1000).default(600_000),
 });
 
 export interface Config {
@@ -52,6 +53,8 @@ export interface Config {
   readonly demoData: boolean;
   readonly sandbox: boolean;
   readonly workerConcurrency: number;
+  /** Exactly-once reconciliation window (README-ENGINE.md): how long a `sending` delivery waits for its status webhook. */
+  readonly reconcileWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -118,5 +121,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoData: e.WAREACH_DEMO_DATA === 'true',
     sandbox: e.WAREACH_SANDBOX === 'true',
     workerConcurrency: e.WAREACH_WORKER_CONCURRENCY,
+    reconcileWindowMs: e.WAREACH_RECONCILE_WINDOW_MS,
   });
 }

@@ -80,6 +80,11 @@ export async function consoleStatic(app: App, opts: { root?: string } = {}): Pro
         return reply.status(404).send(errorBody('not_found', `no route GET ${url}`, [], req.id));
       }
       if (!built) return reply.status(503).type('text/html; charset=utf-8').send(MISSING);
+      // Files added by a rebuild after start-up (new hashed names) are not among the registered routes.
+      const file = path.join(root, path.normalize(url).replace(/^([/\\])+/, ''));
+      if (url.startsWith('/assets/') && file.startsWith(root + path.sep) && existsSync(file)) {
+        return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(path.relative(root, file), root);
+      }
       return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
     };
     scope.get('/', { schema: { hide: true } }, fallback);

@@ -7,7 +7,7 @@ import {
 } from '../adapters/storage/audience/audience-query';
 import type { SegmentSource } from '../adapters/storage/audience/compile-rule';
 import type { DatabaseHandle } from '../adapters/storage/database';
-import type { SegmentRow, SegmentStore } from '../adapters/storage/segment-store';
+import { memberSetKey, type SegmentRow, type SegmentStore } from '../adapters/storage/segment-store';
 import type { Clock, IdSource } from './ports';
 
 /** One recipient of a run: a profile (with its WhatsApp number when it has one) or a bare CSV number. */
@@ -79,22 +79,25 @@ export function createAudienceService(deps: { handle: DatabaseHandle; segments: 
 
   const isLive = (row: SegmentRow) => row.kind === 'rule' && row.refresh_mode === 'realtime';
 
+  /**
+   * Pages through a member set by id. With `follow`, the segment's current set is re-read before each
+   * page: when a refresh or an upload replaced it mid-way, iteration starts again over the new set
+   * rather than mix two sets. Members already given may come again (the engine derives delivery ids
+   * from the recipient, so a repeat is not sent twice), and nobody is skipped.
+   */
   async function* batchesOf(key: string, batchSize: number, follow: string | null): AsyncGenerator<AudienceMember[]> {
+    let current = key;
     let after = 0;
-    let generation = follow ? await store.generation(follow) : null;
     for (;;) {
-      const rows = await store.memberBatch(key, after, batchSize);
       if (follow) {
-        // Members replaced mid-way (a refresh or an upload): start again over the new members rather
-        // than mix two sets. Members already given may come again; the engine's delivery ids are
-        // derived from the recipient, so a repeat is not sent twice, and nobody is skipped.
-        const now = await store.generation(follow);
-        if (now !== generation) {
-          generation = now;
+        const now = await store.currentKey(follow);
+        if (now === null) return;
+        if (now !== current) {
+          current = now;
           after = 0;
-          continue;
         }
       }
+      const rows = await store.memberBatch(current, after, batchSize);
       if (rows.length === 0) return;
       yield rows.map((r) => ({ profileId: r.profileId, phone: r.phone }));
       after = rows[rows.length - 1]!.id;
@@ -104,16 +107,16 @@ export function createAudienceService(deps: { handle: DatabaseHandle; segments: 
 
   async function* iterateSegment(row: SegmentRow, batchSize: number, now: number): AsyncGenerator<AudienceMember[]> {
     if (!isLive(row)) {
-      yield* batchesOf(row.id, batchSize, row.id);
+      yield* batchesOf(row.members_key, batchSize, row.id);
       return;
     }
-    await store.sweepStale('snapshot', now - SNAPSHOT_TTL_MS);
-    const key = `~snapshot:${String(now).padStart(15, '0')}:${deps.ids.next()}`;
+    await store.sweepStale(now - SNAPSHOT_TTL_MS);
+    const key = memberSetKey(now, deps.ids.next());
     try {
       await store.snapshotRule(key, await specFor(ruleOf(row), row.subject_type, now));
       yield* batchesOf(key, batchSize, null);
     } finally {
-      await store.deleteMembers(key);
+      await store.dropSet(key);
     }
   }
 
@@ -127,12 +130,12 @@ export function createAudienceService(deps: { handle: DatabaseHandle; segments: 
     /** A rule segment is estimated live (the current data); a CSV or list segment from its members. */
     async estimateSegment(row: SegmentRow): Promise<Estimate> {
       if (row.kind === 'rule') return estimateAudience(handle.db, dialect, await specFor(ruleOf(row), row.subject_type, clock.now()));
-      const c = await store.counts(row.id);
+      const c = await store.counts(row.members_key);
       return { oneIds: c.profiles, sendIds: c.phones };
     },
 
     async memberPage(row: SegmentRow, limit: number, offset: number) {
-      if (!isLive(row)) return store.memberPage(row.id, limit, offset);
+      if (!isLive(row)) return store.memberPage(row.members_key, limit, offset);
       const spec = await specFor(ruleOf(row), row.subject_type, clock.now());
       const [items, est] = await Promise.all([pageAudienceMembers(handle.db, dialect, spec, limit, offset), estimateAudience(handle.db, dialect, spec)]);
       return { total: est.oneIds, items: items.map((m) => ({ id: null, ...m })) };
@@ -168,7 +171,7 @@ export function createAudienceService(deps: { handle: DatabaseHandle; segments: 
       if (row) {
         if (isLive(row)) {
           if (await profileMatches(handle.db, dialect, await specFor(ruleOf(row), row.subject_type, now), profileId)) return true;
-        } else if (await store.isMember(row.id, profileId)) return true;
+        } else if (await store.isMember(row.members_key, profileId)) return true;
       }
       if (task.supplementaryIds?.length) {
         const phone = await store.phoneOf(profileId);

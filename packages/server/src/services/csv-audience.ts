@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { normalisePhone, type Result } from '@wareach/core';
 import type { CsvStore } from '../adapters/storage/csv-store';
-import type { SegmentStore } from '../adapters/storage/segment-store';
+import { memberSetKey, type SegmentStore } from '../adapters/storage/segment-store';
 import type { AuditLog } from './audit';
 import { conflict, validationError } from './errors';
 import type { Actor, Clock, IdSource } from './ports';
@@ -29,6 +29,8 @@ export const CSV_COLUMNS_HELP =
   'The first line names the columns: `phone` (required: WhatsApp numbers with + or 00 and the country code) and optionally `id` (the one-ID of an existing profile).';
 
 const BATCH = 5000;
+/** Batches being normalised ahead of the one being written (bounds memory). */
+const AHEAD = 3;
 const MAX_REPORTED = 1000;
 const PHONE_COLUMNS = new Set(['phone', 'whatsapp']);
 /** Identity types that are not the channel's target ID type: a file of them is refused by name. */
@@ -43,10 +45,12 @@ interface PendingLine {
 
 /**
  * CSV uploads into a csv or list segment, streamed: csv-parse reads the file with backpressure (BOM,
- * quoting, CRLF), lines are checked and written in batches of 5,000 into a staging key, and duplicates
- * are merged by the database's unique (segment, phone) index, so memory stays flat for millions of
- * lines. Each bad line is reported with its number and reason. The new members replace the old ones in
- * one transaction at the end; a failed upload leaves the old members in place.
+ * quoting, CRLF), lines are checked and written in batches of 5,000 into a new member set, and
+ * duplicates are merged by the database's unique (set, phone) index, so memory stays flat for millions
+ * of lines. Numbers are normalised a few batches ahead (on worker threads when the normaliser is the
+ * pool) while earlier batches are written, in order. Each bad line is reported with its number and
+ * reason. The new set replaces the old members at the end in one short transaction; a failed upload
+ * leaves the old members in place.
  */
 export function createCsvAudienceService(deps: {
   csv: CsvStore;
@@ -84,12 +88,10 @@ export function createCsvAudienceService(deps: {
         if (summary.errors.length < MAX_REPORTED) summary.errors.push({ line, message });
       };
       const now = deps.clock.now();
-      await deps.segments.sweepStale('upload', now - STAGING_TTL_MS);
-      const key = `~upload:${String(now).padStart(15, '0')}:${deps.ids.next()}`;
+      await deps.segments.sweepStale(now - STAGING_TTL_MS);
+      const key = memberSetKey(now, deps.ids.next());
 
-      async function flush(batch: PendingLine[]) {
-        if (batch.length === 0) return;
-        const phones = await normalise(batch.map((b) => b.phone));
+      async function write(batch: PendingLine[], phones: Result<string, string>[]) {
         const named = [...new Set(batch.map((b) => b.id).filter((id) => id !== ''))];
         const existing = await deps.csv.existingProfiles(named);
         const valid: { line: number; phone: string; profileId: string | null }[] = [];
@@ -113,6 +115,24 @@ export function createCsvAudienceService(deps: {
       });
       input.on('error', (e) => parser.destroy(e));
       input.pipe(parser);
+
+      // Batches in flight, oldest first: each normalises at once and writes after the one before it.
+      const ahead: Promise<void>[] = [];
+      let last: Promise<void> = Promise.resolve();
+      const flush = async (lines: PendingLine[]) => {
+        if (lines.length === 0) return;
+        const phones = normalise(lines.map((b) => b.phone));
+        const previous = last;
+        last = (async () => {
+          const normalised = await phones;
+          await previous;
+          await write(lines, normalised);
+        })();
+        // A failure is thrown where the batch is awaited; until then it must not count as unhandled.
+        last.catch(() => undefined);
+        ahead.push(last);
+        while (ahead.length >= AHEAD) await ahead.shift();
+      };
 
       let columns: { phone: number; id: number } | undefined;
       let width = 0;
@@ -143,6 +163,7 @@ export function createCsvAudienceService(deps: {
         }
         if (!columns) throw validationError([{ path: 'file', message: `the file is empty. ${CSV_COLUMNS_HELP}` }], 'The CSV file is empty');
         await flush(batch);
+        while (ahead.length) await ahead.shift();
         summary.errors.sort((a, b) => a.line - b.line);
         if (summary.accepted === 0) {
           throw validationError(
@@ -150,10 +171,12 @@ export function createCsvAudienceService(deps: {
             `No line of the file holds a valid phone number (${summary.refused} refused); the segment keeps its members`,
           );
         }
-        const c = await deps.csv.commit(key, segmentId, deps.clock.now());
+        const c = await deps.segments.switchSet(segmentId, segment.members_key, key, deps.clock.now());
+        if (!c) throw conflict('the segment was changed (another upload, or deleted) while this file was read; upload it again');
         summary.accepted = c.members;
       } catch (e) {
-        await deps.csv.discard(key);
+        await Promise.allSettled(ahead);
+        await deps.segments.dropSet(key);
         throw e;
       }
       await deps.audit.record(actor, { action: 'segment.csv_upload', entityType: 'segment', entityId: segmentId, details: { lines: summary.lines, accepted: summary.accepted, duplicates: summary.duplicates, refused: summary.refused } });

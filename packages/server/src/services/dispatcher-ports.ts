@@ -47,8 +47,8 @@ export interface ChannelGateway {
   sendContext(channelId: string, phoneNumberId: string): Promise<SendContextOutcome>;
   send(ctx: SendContext, body: Record<string, unknown>): Promise<SendOutcome>;
   pauseChannel(channelId: string, reason: string): Promise<void>;
-  /** Meta media IDs of the content's uploaded files for this channel (uploading them when needed). */
-  mediaIds(channelId: string, content: MessageContent): Promise<Record<string, string>>;
+  /** Meta media IDs of the content's uploaded files for this phone number of the channel (uploading them when needed). */
+  mediaIds(channelId: string, phoneNumberId: string, content: MessageContent): Promise<Record<string, string>>;
   /** When the user last wrote to the business (opens the 24-hour window), or null. */
   lastInboundAt(phone: string): Promise<number | null>;
 }

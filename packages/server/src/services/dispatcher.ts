@@ -52,6 +52,8 @@ export interface DispatcherDeps {
   clock: Clock;
   random?: () => number;
   concurrency?: number;
+  /** Recorded on the deliveries this process claims. */
+  workerId?: string;
   onError?: (e: unknown, deliveryId: string) => void;
 }
 
@@ -164,7 +166,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     let mediaIds: Record<string, string> = {};
     try {
-      mediaIds = await deps.channels.mediaIds(channelId, content);
+      mediaIds = await deps.channels.mediaIds(channelId, def.delivery.phoneNumberId, content);
     } catch {
       // A media upload problem is reported by the render step below (media_not_uploaded).
     }
@@ -186,7 +188,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
     }
     // 9. the exactly-once claim, then the send
-    if (!(await store.claim(row.id, now))) return;
+    if (!(await store.claim(row.id, now, deps.workerId ?? null))) return;
     lastPairSend.set(pairKey, now);
     const outcome = await deps.channels.send(sc.ctx, built.value as unknown as Record<string, unknown>);
     const after = clock.now();

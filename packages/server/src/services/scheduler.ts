@@ -40,6 +40,8 @@ export interface SchedulerDeps {
   clock: Clock;
   settings: () => Promise<ProjectSettings>;
   reconcileWindowMs?: number;
+  /** Every status webhook received up to the returned time has been applied (see reconcile). */
+  statusEvidence?: () => Promise<number>;
   onError?: (e: unknown, taskId: string | null) => void;
 }
 
@@ -179,7 +181,7 @@ export function createScheduler(deps: SchedulerDeps) {
   async function reconcile(now: number) {
     const stuck = await deps.store.stuckSending(now - window, 1_000);
     if (!stuck.length) return;
-    const lastSeen = Number((await deps.caps.getState(LAST_STATUS_KEY)) ?? 0);
+    const lastSeen = deps.statusEvidence ? await deps.statusEvidence() : Number((await deps.caps.getState(LAST_STATUS_KEY)) ?? 0);
     const requeue: string[] = [];
     for (const d of stuck) {
       const claimedAt = Number(d.sending_at);

@@ -1,6 +1,6 @@
 import { err, nextWallTime, ok, parseClockTime, ruleReferences, type AudienceRule, type FieldError, type Result } from '@wareach/core';
 import type { AccessStore } from '../adapters/storage/access-store';
-import type { SegmentRow, SegmentStore } from '../adapters/storage/segment-store';
+import { memberSetKey, type SegmentRow, type SegmentStore } from '../adapters/storage/segment-store';
 import type { TaskStore } from '../adapters/storage/task-store';
 import type { AudienceService, Estimate } from './audience';
 import type { AuditLog } from './audit';
@@ -139,7 +139,8 @@ export function createSegmentService(deps: {
         await store.update(row.id, { member_count: e.oneIds, send_count: e.sendIds, refreshed_at: now, last_refresh_error: null, last_refresh_error_at: null });
         return ok({ memberCount: e.oneIds, sendCount: e.sendIds });
       }
-      const c = await store.refreshFromRule(row.id, await audience.specFor(rule, row.subject_type, now), now);
+      const c = await store.refreshFromRule(row, await audience.specFor(rule, row.subject_type, now), memberSetKey(now, deps.ids.next()), now);
+      if (!c) return err('the segment was changed while it was being refreshed; refresh it again');
       return ok({ memberCount: c.members, sendCount: c.phones });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -154,9 +155,9 @@ export function createSegmentService(deps: {
     return refreshRow(row);
   }
 
-  async function insertSegment(actor: Actor, fields: Omit<SegmentRow, 'id' | 'created_at' | 'updated_at' | 'member_count' | 'send_count' | 'refreshed_at' | 'last_refresh_error' | 'last_refresh_error_at' | 'created_by'>, id = deps.ids.next()) {
+  async function insertSegment(actor: Actor, fields: Omit<SegmentRow, 'id' | 'created_at' | 'updated_at' | 'members_key' | 'member_count' | 'send_count' | 'refreshed_at' | 'last_refresh_error' | 'last_refresh_error_at' | 'created_by'>, id = deps.ids.next()) {
     const now = clock.now();
-    const row: SegmentRow = { id, ...fields, created_by: actor.id, member_count: 0, send_count: 0, refreshed_at: null, last_refresh_error: null, last_refresh_error_at: null, created_at: now, updated_at: now };
+    const row: SegmentRow = { id, ...fields, created_by: actor.id, members_key: memberSetKey(now, deps.ids.next()), member_count: 0, send_count: 0, refreshed_at: null, last_refresh_error: null, last_refresh_error_at: null, created_at: now, updated_at: now };
     await store.insert(row);
     return row;
   }
@@ -315,7 +316,7 @@ export function createSegmentService(deps: {
     async refreshDueDailySegments(now: number = clock.now()): Promise<{ refreshed: string[]; failed: string[] }> {
       const { timezone } = await deps.project.getSettings();
       const out = { refreshed: [] as string[], failed: [] as string[] };
-      for (const row of await store.dailyNotRefreshedSince(now)) {
+      for (const row of await store.daily()) {
         const due = lastWallTime(row.refresh_time ?? DEFAULT_DAILY_REFRESH_TIME, now, timezone);
         if (row.refreshed_at !== null && row.refreshed_at >= due) continue;
         if (row.last_refresh_error_at !== null && row.last_refresh_error_at >= due) continue;

@@ -79,6 +79,8 @@ export function createTaskService(deps: {
   audit: AuditLog;
   clock: Clock;
   ids: IdSource;
+  /** Told after every committed change of a task (the engine drops its cached trigger index). */
+  onChanged?: (taskId: string) => void;
 }) {
   const { store, segments, audit, clock } = deps;
 
@@ -167,6 +169,7 @@ export function createTaskService(deps: {
       if (isUniqueViolation(e)) throw conflict('a task with this name exists', [{ path: 'basic.name', message: 'is already used by another task' }]);
       throw e;
     }
+    deps.onChanged?.(t.id);
     return load(t.id);
   }
 

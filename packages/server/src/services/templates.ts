@@ -122,9 +122,9 @@ export function createTemplateService(deps: {
 
   return {
     /** Reads every page of `GET /{waba-id}/message_templates` and upserts by name + language. */
-    async sync(actor: Actor, channelId: string) {
+    async sync(actor: Actor, channelId: string, opts: { pageSize?: number } = {}) {
       const { channel, target } = await targetOf(channelId);
-      const r = await client.listTemplates(target, channel.waba_id);
+      const r = await client.listTemplates(target, channel.waba_id, opts.pageSize ? { pageSize: opts.pageSize } : {});
       if (!r.ok) {
         if (r.error.classification.kind === 'token') await channels.pauseChannel(channelId, `access token refused while syncing templates: (#${r.error.code}) ${r.error.title}`);
         throw graphAppError('Template sync failed', r.error);

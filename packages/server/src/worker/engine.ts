@@ -32,6 +32,14 @@ export interface EngineOptions {
   autoStart?: boolean;
   redisPrefix?: string;
   reconcileWindowMs?: number;
+  /**
+   * The reconciler's evidence: a time T such that every status webhook received up to T has been
+   * applied (engine-wiring reads it from the webhook inbox). Default: when this engine's sink last saw
+   * a status (enough for one process and for tests).
+   */
+  statusEvidence?: () => Promise<number>;
+  /** Recorded on each delivery this process claims (`sent_by`). */
+  workerId?: string;
   random?: () => number;
 }
 
@@ -69,20 +77,21 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   const dispatcher = createDispatcher({
     store, runs, caps, timers, queue, tasks: ports.tasks, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
     ...(opts.random ? { random: opts.random } : {}),
+    ...(opts.workerId ? { workerId: opts.workerId } : {}),
     onError: (e, id) => c.logger.error({ err: e, deliveryId: id }, 'dispatch failed'),
   });
   const fanout = createFanout({ tasks: ports.tasks, audience: ports.audience, store, runs, triggers, queue, clock });
   const scheduler = createScheduler({
     tasks: ports.tasks, audience: ports.audience, store, runs, caps, timers, triggers, queue, clock, settings,
     ...(opts.reconcileWindowMs !== undefined ? { reconcileWindowMs: opts.reconcileWindowMs } : {}),
+    ...(opts.statusEvidence ? { statusEvidence: opts.statusEvidence } : {}),
     onError: (e, taskId) => c.logger.error({ err: e, taskId }, 'scheduler failed on a task'),
   });
   const triggerEngine = createTriggerEngine({ tasks: ports.tasks, store, runs, triggers, timers, dispatcher, clock, timezone: async () => (await settings()).timezone });
   const poller = createTimerPoller({ timers, queue, clock, jobs: [dispatchJob as JobDefinition<unknown>], onError: (e) => c.logger.error({ err: e }, 'timer poller failed') });
 
+  // The webhook sink is registered by app/engine-wiring.ts, which maps the drain's shapes to `updates`.
   c.eventListeners.push((events) => triggerEngine.onEvents(events));
-  const sinks = (c as { webhookSinks?: { onStatuses: unknown; onInbound: unknown }[] }).webhookSinks;
-  if (Array.isArray(sinks)) sinks.push({ onStatuses: updates.onStatuses, onInbound: updates.onInbound });
 
   let consuming = false;
   function registerConsumers() {

@@ -36,9 +36,9 @@ export async function loadAudienceFixture(db: Kysely<Database>, fx: AudienceFixt
   for (const s of fx.segments) {
     await db.insertInto('segments').values({
       id: s.segmentId, name: s.segmentId, kind: 'list', rule: null, subject_type: 'user', refresh_mode: 'on_demand', refresh_time: null,
-      visible_in_list: 1, authorised_role_ids: null, created_by: null, owning_task_id: null, member_count: s.members.length, send_count: 0,
+      visible_in_list: 1, authorised_role_ids: null, created_by: null, owning_task_id: null, members_key: `~fx${s.segmentId}`, member_count: s.members.length, send_count: 0,
       refreshed_at: now, last_refresh_error: null, last_refresh_error_at: null, created_at: now, updated_at: now,
     }).execute();
-    await insertChunks(s.members, 500, (c) => db.insertInto('segment_members').values(c.map((m) => ({ segment_id: s.segmentId, profile_id: m, phone: null }))).execute());
+    await insertChunks(s.members, 500, (c) => db.insertInto('segment_members').values(c.map((m) => ({ segment_id: `~fx${s.segmentId}`, profile_id: m, phone: null }))).execute());
   }
 }

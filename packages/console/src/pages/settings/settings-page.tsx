@@ -1,4 +1,4 @@
-import { App, Button, Card, Form, InputNumber, Select, Space, Switch, TimePicker, Typography } from 'antd';
+import { App, Button, Card, Form, InputNumber, Select, Space, Spin, Switch, TimePicker, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import type { Cap, ProjectSettings } from '../../api/types';
@@ -101,7 +101,7 @@ export function SettingsPage() {
 
   return (
     <Card title={<Typography.Title level={4} style={{ margin: 0 }}>{t('settings.title')}</Typography.Title>} style={{ maxWidth: 820 }}>
-      <Form form={form} layout="vertical" onFinish={save} disabled={!settings}>
+      {!settings ? <Spin /> : <Form form={form} layout="vertical" onFinish={save}>
         <Form.Item name="timezone" label={t('settings.timezone')} extra={t('settings.timezoneHelp')} rules={[{ required: true }]}>
           <Select showSearch options={zones().map((z) => ({ value: z, label: z }))} style={{ maxWidth: 360 }} />
         </Form.Item>
@@ -138,7 +138,7 @@ export function SettingsPage() {
         <Button type="primary" htmlType="submit" loading={busy}>
           {t('common.save')}
         </Button>
-      </Form>
+      </Form>}
     </Card>
   );
 }

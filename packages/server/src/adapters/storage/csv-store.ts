@@ -1,3 +1,4 @@
+import type BetterSqlite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './database';
 
@@ -7,10 +8,10 @@ export interface StagedRow {
 }
 
 /**
- * The storage side of CSV uploads. Rows are staged in `segment_members` under a staging key
- * (`~upload:<ms>:<id>`) as they stream in; the unique (segment_id, phone) index merges duplicates on
- * insert, so memory stays flat whatever the file size. `commit` swaps the staged rows in for the
- * segment's members in one transaction; until then readers see the old members.
+ * The storage side of CSV uploads. Rows are written into a new member set (see segment-store.ts) as
+ * they stream in; the unique (set, phone) index merges duplicates on insert, so memory stays flat
+ * whatever the file size. The segment store's `switchSet` makes the set current at the end; until
+ * then readers see the old members.
  *
  * Bulk paths as in the event store: better-sqlite3 prepared statements (holding Kysely's connection so
  * no Kysely transaction interleaves), unnest() arrays on PostgreSQL.
@@ -18,10 +19,11 @@ export interface StagedRow {
 export function createCsvStore(handle: DatabaseHandle) {
   const db = handle.db;
 
+  let insertSqlite: BetterSqlite.Statement | undefined;
   async function stageSqlite(key: string, rows: StagedRow[]): Promise<number> {
     const s = handle.sqlite!;
     return db.connection().execute(async () => {
-      const insert = s.prepare('INSERT INTO segment_members (segment_id, profile_id, phone) VALUES (?, ?, ?) ON CONFLICT (segment_id, phone) DO NOTHING');
+      const insert = (insertSqlite ??= s.prepare('INSERT INTO segment_members (segment_id, profile_id, phone) VALUES (?, ?, ?) ON CONFLICT (segment_id, phone) DO NOTHING'));
       return s.transaction(() => {
         let inserted = 0;
         for (const r of rows) inserted += insert.run(key, r.profileId, r.phone).changes;
@@ -62,24 +64,6 @@ export function createCsvStore(handle: DatabaseHandle) {
       const r = await sql<{ id: string }>`SELECT id FROM profiles WHERE ${inList('id', ids)}`.execute(db);
       return new Set(r.rows.map((x) => x.id));
     },
-
-    /** Replaces the segment's members with the staged rows, in one transaction, and records the counts. */
-    async commit(key: string, segmentId: string, now: number): Promise<{ members: number; phones: number; withProfile: number }> {
-      return db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('segment_members').where('segment_id', '=', segmentId).execute();
-        await trx.updateTable('segment_members').set({ segment_id: segmentId }).where('segment_id', '=', key).execute();
-        const c = await trx
-          .selectFrom('segment_members')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('profile_id').as('profiles')])
-          .where('segment_id', '=', segmentId)
-          .executeTakeFirstOrThrow();
-        const members = Number(c.n);
-        await trx.updateTable('segments').set({ member_count: members, send_count: members, refreshed_at: now, last_refresh_error: null, last_refresh_error_at: null, updated_at: now }).where('id', '=', segmentId).execute();
-        return { members, phones: members, withProfile: Number(c.profiles) };
-      });
-    },
-
-    discard: (key: string) => db.deleteFrom('segment_members').where('segment_id', '=', key).execute(),
   };
 }
 export type CsvStore = ReturnType<typeof createCsvStore>;

@@ -66,7 +66,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
           attempts: 0,
           queued_at: now,
           updated_at: now,
-          sending_at: null, accepted_at: null, delivered_at: null, read_at: null, failed_at: null, skipped_at: null, replied_at: null, clicked_at: null,
+          sending_at: null, accepted_at: null, delivered_at: null, read_at: null, failed_at: null, skipped_at: null, replied_at: null, clicked_at: null, sent_by: null,
         })))
         .onConflict((oc) => oc.columns(['task_id', 'run_id', 'recipient']).doNothing())
         .executeTakeFirst();
@@ -107,9 +107,9 @@ export function createDeliveryStore(db: Kysely<Database>) {
       );
     },
     /** The exactly-once claim: queued → sending. Only one caller can win it. */
-    async claim(id: string, now: number): Promise<boolean> {
+    async claim(id: string, now: number, worker: string | null = null): Promise<boolean> {
       return changed(
-        await db.updateTable('deliveries').set((eb) => ({ state: 'sending', sending_at: now, updated_at: now, attempts: eb('attempts', '+', 1) }))
+        await db.updateTable('deliveries').set((eb) => ({ state: 'sending', sending_at: now, updated_at: now, attempts: eb('attempts', '+', 1), sent_by: worker }))
           .where('id', '=', id).where('state', '=', 'queued').executeTakeFirst(),
       );
     },

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseHandle } from './database';
 import type { Database } from './schema/index';
 import type { SegmentsTable } from './schema/tasks';
@@ -6,7 +6,7 @@ import { insertAudienceMembers, type AudienceSpec } from './audience/audience-qu
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type SegmentRow = SegmentsTable;
-export type SegmentPatch = Partial<Omit<SegmentsTable, 'id' | 'created_at' | 'created_by'>>;
+export type SegmentPatch = Partial<Omit<SegmentsTable, 'id' | 'created_at' | 'created_by' | 'members_key'>>;
 
 export interface MemberRow {
   id: number;
@@ -14,28 +14,77 @@ export interface MemberRow {
   phone: string | null;
 }
 
+export interface MemberCounts {
+  members: number;
+  phones: number;
+  profiles: number;
+}
+
 /**
- * Segments and their members. Members are replaced in one transaction (delete, then insert), so a
- * reader sees either the old or the new members, never a mix; a failed refresh rolls back and leaves
- * the last members in place.
+ * A new member-set key: `~`, the time in base 36 (fixed width, so keys sort by age and leftovers of a
+ * crash can be swept by age), and a few characters of `unique`. Short on purpose: it is repeated in
+ * every index entry of every member.
+ */
+export function memberSetKey(now: number, unique: string): string {
+  return `~${now.toString(36).padStart(9, '0')}${unique.replace(/[^0-9a-z]/gi, '').slice(-6)}`;
+}
+const keyBefore = (time: number) => `~${time.toString(36).padStart(9, '0')}`;
+
+const DELETE_CHUNK = 20_000;
+
+/**
+ * Segments and their member sets. Members are never rewritten in place: a refresh or an upload writes a
+ * new set under a new key, then one short transaction points the segment at it, so a reader sees the
+ * old or the new members, never a mix; a failed refresh leaves the old set current. Replaced sets are
+ * deleted afterwards in chunks (see `dropSet`), and sets left by a crash are swept by age.
  */
 export function createSegmentStore(handle: DatabaseHandle) {
   const db = handle.db;
 
-  async function counts(trx: Db, segmentId: string) {
+  async function counts(trx: Db, key: string): Promise<MemberCounts> {
     const r = await trx
       .selectFrom('segment_members')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('phone').as('phones'), eb.fn.count<number>('profile_id').as('profiles')])
-      .where('segment_id', '=', segmentId)
+      .where('segment_id', '=', key)
       .executeTakeFirstOrThrow();
     return { members: Number(r.n), phones: Number(r.phones), profiles: Number(r.profiles) };
   }
 
+  /** Deletes a member set in chunks, so a large one does not hold the (SQLite) writer for long. */
+  async function dropSet(key: string): Promise<void> {
+    for (;;) {
+      const r = await sql`DELETE FROM segment_members WHERE id IN (SELECT id FROM segment_members WHERE segment_id = ${key} LIMIT ${DELETE_CHUNK})`.execute(db);
+      if (Number(r.numAffectedRows ?? 0) < DELETE_CHUNK) return;
+    }
+  }
+
+  /**
+   * Makes `key` the segment's current set when the segment still points at `expected` (so two racing
+   * replacements cannot both win), recording counts and time; then drops the replaced set without
+   * waiting for it. Returns the counts, or undefined when the segment changed meanwhile.
+   */
+  async function switchSet(segmentId: string, expected: string, key: string, now: number, extra: SegmentPatch = {}): Promise<MemberCounts | undefined> {
+    const c = await counts(db, key);
+    const r = await db
+      .updateTable('segments')
+      .set({ ...extra, members_key: key, member_count: c.members, send_count: c.phones, refreshed_at: now, last_refresh_error: null, last_refresh_error_at: null, updated_at: now })
+      .where('id', '=', segmentId)
+      .where('members_key', '=', expected)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) {
+      await dropSet(key);
+      return undefined;
+    }
+    // Readers that already resolved the old key finish on it; later ones read the new set.
+    void dropSet(expected).catch(() => undefined);
+    return c;
+  }
+
   return {
     get: (id: string) => db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst(),
-    /** Changes whenever the members are replaced: iteration restarts when it moves under it. */
-    generation: async (id: string) => (await db.selectFrom('segments').select('refreshed_at').where('id', '=', id).executeTakeFirst())?.refreshed_at ?? null,
     getMany: (ids: string[]) => (ids.length ? db.selectFrom('segments').selectAll().where('id', 'in', ids).execute() : Promise.resolve([])),
+    /** The key of the segment's current members: it changes whenever they are replaced. */
+    currentKey: async (id: string) => (await db.selectFrom('segments').select('members_key').where('id', '=', id).executeTakeFirst())?.members_key ?? null,
     /** Every segment, newest first; visibility and role authorisation are the service's filter. */
     list: () => db.selectFrom('segments').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').execute(),
     byOwningTask: (taskId: string) => db.selectFrom('segments').selectAll().where('owning_task_id', '=', taskId).execute(),
@@ -47,73 +96,71 @@ export function createSegmentStore(handle: DatabaseHandle) {
     insert: (row: SegmentRow) => db.insertInto('segments').values(row).execute(),
     update: (id: string, patch: SegmentPatch) => db.updateTable('segments').set(patch).where('id', '=', id).executeTakeFirst(),
     async delete(id: string): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('segment_members').where('segment_id', '=', id).execute();
-        const r = await trx.deleteFrom('segments').where('id', '=', id).executeTakeFirst();
-        return Number(r.numDeletedRows) > 0;
-      });
+      const row = await db.selectFrom('segments').select('members_key').where('id', '=', id).executeTakeFirst();
+      if (!row) return false;
+      const r = await db.deleteFrom('segments').where('id', '=', id).executeTakeFirst();
+      await dropSet(row.members_key);
+      return Number(r.numDeletedRows) > 0;
     },
+
     /**
-     * Recomputes a rule segment's members from `spec` in one transaction and records the refresh.
-     * Throws (after rolling back) when the query fails; the caller records the error.
+     * Recomputes a rule segment's members from `spec` into a new set and switches to it. Throws when the
+     * query fails (the old set stays current); the caller records the error.
      */
-    async refreshFromRule(segmentId: string, spec: AudienceSpec, now: number): Promise<{ members: number; phones: number; profiles: number }> {
-      return db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('segment_members').where('segment_id', '=', segmentId).execute();
-        await insertAudienceMembers(trx, handle.dialect, segmentId, spec);
-        const c = await counts(trx, segmentId);
-        await trx.updateTable('segments').set({ member_count: c.members, send_count: c.phones, refreshed_at: now, last_refresh_error: null, last_refresh_error_at: null, updated_at: now }).where('id', '=', segmentId).execute();
-        return c;
-      });
+    async refreshFromRule(row: SegmentRow, spec: AudienceSpec, key: string, now: number): Promise<MemberCounts | undefined> {
+      try {
+        await insertAudienceMembers(db, handle.dialect, key, spec);
+      } catch (e) {
+        await dropSet(key);
+        throw e;
+      }
+      return switchSet(row.id, row.members_key, key, now);
     },
+    switchSet,
     /** A failed refresh: the last members stay; the error and its time are kept for the operator. */
     recordRefreshError: (segmentId: string, message: string, now: number) =>
       db.updateTable('segments').set({ last_refresh_error: message.slice(0, 2000), last_refresh_error_at: now }).where('id', '=', segmentId).execute(),
 
-    /** Writes a live evaluation under a snapshot key, for iterating a realtime segment page by page. */
-    async snapshotRule(snapshotKey: string, spec: AudienceSpec): Promise<number> {
-      return insertAudienceMembers(db, handle.dialect, snapshotKey, spec);
-    },
-    deleteMembers: (segmentKey: string) => db.deleteFrom('segment_members').where('segment_id', '=', segmentKey).execute(),
-    /** Snapshot and upload keys start with `~<kind>:<epoch ms>:` so leftovers of a crash can be swept by age. */
-    async sweepStale(kind: 'snapshot' | 'upload', olderThan: number): Promise<void> {
-      await db.deleteFrom('segment_members').where('segment_id', '>=', `~${kind}:`).where('segment_id', '<', `~${kind}:${String(olderThan).padStart(15, '0')}`).execute();
+    /** Writes a live evaluation under a set key of its own, for iterating a realtime segment page by page. */
+    snapshotRule: (key: string, spec: AudienceSpec): Promise<number> => insertAudienceMembers(db, handle.dialect, key, spec),
+    dropSet,
+    /** Deletes sets older than `olderThan` that no segment points at (left by a crash or an abandoned upload). */
+    async sweepStale(olderThan: number): Promise<void> {
+      const stale = await db
+        .selectFrom('segment_members')
+        .select('segment_id')
+        .distinct()
+        .where('segment_id', '>=', '~')
+        .where('segment_id', '<', keyBefore(olderThan))
+        .where('segment_id', 'not in', db.selectFrom('segments').select('members_key'))
+        .execute();
+      for (const s of stale) await dropSet(s.segment_id);
     },
 
-    async memberPage(segmentId: string, limit: number, offset: number): Promise<{ total: number; items: MemberRow[] }> {
+    async memberPage(key: string, limit: number, offset: number): Promise<{ total: number; items: MemberRow[] }> {
       const [rows, c] = await Promise.all([
-        db.selectFrom('segment_members').select(['id', 'profile_id', 'phone']).where('segment_id', '=', segmentId).orderBy('id').limit(limit).offset(offset).execute(),
-        counts(db, segmentId),
+        db.selectFrom('segment_members').select(['id', 'profile_id', 'phone']).where('segment_id', '=', key).orderBy('id').limit(limit).offset(offset).execute(),
+        counts(db, key),
       ]);
       return { total: c.members, items: rows.map((r) => ({ id: r.id, profileId: r.profile_id, phone: r.phone })) };
     },
-    /** Keyset paging for iteration: members with id > afterId, in id order. */
-    async memberBatch(segmentKey: string, afterId: number, limit: number): Promise<MemberRow[]> {
-      const rows = await db.selectFrom('segment_members').select(['id', 'profile_id', 'phone']).where('segment_id', '=', segmentKey).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    /** Keyset paging for iteration: members of the set with id > afterId, in id order. */
+    async memberBatch(key: string, afterId: number, limit: number): Promise<MemberRow[]> {
+      const rows = await db.selectFrom('segment_members').select(['id', 'profile_id', 'phone']).where('segment_id', '=', key).where('id', '>', afterId).orderBy('id').limit(limit).execute();
       return rows.map((r) => ({ id: r.id, profileId: r.profile_id, phone: r.phone }));
     },
-    async isMember(segmentId: string, profileId: string): Promise<boolean> {
-      const r = await db.selectFrom('segment_members').select('id').where('segment_id', '=', segmentId).where('profile_id', '=', profileId).limit(1).executeTakeFirst();
+    async isMember(key: string, profileId: string): Promise<boolean> {
+      const r = await db.selectFrom('segment_members').select('id').where('segment_id', '=', key).where('profile_id', '=', profileId).limit(1).executeTakeFirst();
       return r !== undefined;
     },
-    async hasPhone(segmentId: string, phone: string): Promise<boolean> {
-      const r = await db.selectFrom('segment_members').select('id').where('segment_id', '=', segmentId).where('phone', '=', phone).limit(1).executeTakeFirst();
-      return r !== undefined;
-    },
-    counts: (segmentId: string) => counts(db, segmentId),
+    counts: (key: string) => counts(db, key),
     /** The WhatsApp number of a profile, if it has one. */
     async phoneOf(profileId: string): Promise<string | undefined> {
       const r = await db.selectFrom('identities').select('value').where('profile_id', '=', profileId).where('type', '=', 'whatsapp').orderBy('value').limit(1).executeTakeFirst();
       return r?.value;
     },
-    async profileExists(profileId: string): Promise<{ subjectType: string } | undefined> {
-      const r = await db.selectFrom('profiles').select('subject_type').where('id', '=', profileId).executeTakeFirst();
-      return r ? { subjectType: r.subject_type } : undefined;
-    },
-    /** Segments in daily mode whose last refresh is older than `since` (the scheduler decides `since`). */
-    dailyNotRefreshedSince: (since: number) =>
-      db.selectFrom('segments').selectAll().where('refresh_mode', '=', 'daily').where('kind', '=', 'rule')
-        .where((eb) => eb.or([eb('refreshed_at', 'is', null), eb('refreshed_at', '<', since)])).execute(),
+    /** Daily rule segments (the service decides which are due). */
+    daily: () => db.selectFrom('segments').selectAll().where('refresh_mode', '=', 'daily').where('kind', '=', 'rule').execute(),
   };
 }
 export type SegmentStore = ReturnType<typeof createSegmentStore>;

@@ -99,7 +99,7 @@ function TestSend({ values }: { values: StepProps['values'] }) {
 
 export function StepDelivery(props: StepProps & { channels: Channel[]; templates: TemplateRow[] }) {
   const t = useT();
-  const { settings } = useSession();
+  const { settings, timezone } = useSession();
   const { values, set, errors, channels, templates } = props;
   const d = values.delivery;
   const channel = channels.find((c) => c.id === d.channelId);
@@ -173,7 +173,7 @@ export function StepDelivery(props: StepProps & { channels: Channel[]; templates
         <div style={{ position: 'sticky', top: 16 }}>
           <Typography.Title level={5}>{t('wizard.livePreview')}</Typography.Title>
           <PhoneFrame title={channel?.phoneNumbers.find((n) => n.phoneNumberId === d.phoneNumberId)?.display ?? 'WhatsApp'} height={520}>
-            {preview && <PhoneMessage preview={preview} time={dayjs().format('HH:mm')} />}
+            {preview && <PhoneMessage preview={preview} time={dayjs().tz(timezone).format('HH:mm')} />}
           </PhoneFrame>
           <TestSend values={values} />
         </div>

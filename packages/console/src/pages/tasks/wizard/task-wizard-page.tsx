@@ -148,7 +148,7 @@ export function TaskWizard({ refs, initial, taskId }: { refs: WizardRefs; initia
   const stepTitles = [t('wizard.step.channel'), t('wizard.step.basic'), t('wizard.step.audience'), t('wizard.step.trigger'), t('wizard.step.delivery'), t('wizard.step.summary')];
   return (
     <Card title={id ? t('wizard.editTitle') : t('wizard.title')} extra={<Button onClick={() => void saveDraft()} loading={busy === 'draft'}>{t('wizard.saveDraft')}</Button>}>
-      <Steps current={step} onChange={goTo} items={stepTitles.map((title) => ({ title }))} style={{ marginBottom: 24 }} />
+      <Steps current={step} onChange={goTo} titlePlacement="vertical" size="small" items={stepTitles.map((title) => ({ title }))} style={{ marginBottom: 24 }} />
       <div data-testid={`wizard-step-${key}`} style={{ minHeight: 320 }}>
         {key === 'channel' && <StepChannel {...props} />}
         {key === 'basic' && <StepBasic {...props} groups={refs.groups} activities={refs.activities} />}

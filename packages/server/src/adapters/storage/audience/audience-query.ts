@@ -32,12 +32,15 @@ export function audienceIdsQuery(dialect: DialectKind, spec: AudienceSpec): RawB
 
 /**
  * Runs `f` with enough PostgreSQL work memory that grouping a driver's events (hundreds of thousands
- * of rows) stays in memory instead of spilling to disk; SQLite needs nothing.
+ * of rows) stays in memory instead of spilling to disk, and without JIT: the planner's cost for a
+ * million-profile rule passes the JIT threshold, and compiling costs more (~300 ms) than these index
+ * probes save. SQLite needs nothing.
  */
 async function withWorkMem<T>(db: Db, dialect: DialectKind, f: (db: Db) => Promise<T>): Promise<T> {
   if (dialect === 'sqlite') return f(db);
   const run = async (trx: Transaction<Database>) => {
     await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
+    await sql`SET LOCAL jit = off`.execute(trx);
     return f(trx);
   };
   return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);

@@ -7,8 +7,8 @@ import { and, dialectFor, not, or, unfenced, type Cond, type Scalar, type SqlDia
 import { typedValueSql } from './typed-value-sql';
 
 /**
- * How a segment named in a rule is read: `stored` from its last computed members (segment_members;
- * an unknown segment has none), `live` by evaluating its own rule now (realtime segments).
+ * How a segment named in a rule is read: `stored` from its current member set (an unknown segment has
+ * none), `live` by evaluating its own rule now (realtime segments).
  */
 export type SegmentSource = { kind: 'stored' } | { kind: 'live'; rule: AudienceRule; subjectType: string };
 
@@ -106,11 +106,13 @@ class Compiler {
         this.inlining.pop();
       }
     }
-    const member: Cond = sql`EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${node.segmentId} AND sm.profile_id = p.id)`;
+    // The segment's current member set (an unknown segment has none: the subquery gives NULL).
+    const set = sql`(SELECT s.members_key FROM segments s WHERE s.id = ${node.segmentId})`;
+    const member: Cond = sql`EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${set} AND sm.profile_id = p.id${this.d.fence})`;
     if (!node.member) return { cond: not(member), rank: DRIVER_RANK.none };
     return {
       cond: member,
-      driver: sql`SELECT DISTINCT sm.profile_id FROM segment_members sm WHERE sm.segment_id = ${node.segmentId} AND sm.profile_id IS NOT NULL`,
+      driver: sql`SELECT DISTINCT sm.profile_id FROM segment_members sm WHERE sm.segment_id = ${set} AND sm.profile_id IS NOT NULL`,
       rank: DRIVER_RANK.segment,
     };
   }

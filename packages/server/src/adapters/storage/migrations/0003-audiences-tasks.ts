@@ -17,6 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('authorised_role_ids', 'text')
     .addColumn('created_by', 'text')
     .addColumn('owning_task_id', 'text')
+    .addColumn('members_key', 'text', (c) => c.notNull())
     .addColumn('member_count', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('send_count', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('refreshed_at', 'bigint')
@@ -28,6 +29,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('segments_owning_task').on('segments').column('owning_task_id').execute();
   await db.schema.createIndex('segments_refresh').on('segments').columns(['refresh_mode', 'refreshed_at']).execute();
 
+  // segment_members.segment_id holds a member-set key; segments.members_key names the current set. A
+  // refresh or an upload writes a new set and switches the key in one short transaction (no rewrite of
+  // a million rows), and the old set is deleted afterwards.
   await db.schema
     .createTable('segment_members')
     .addColumn('id', autoId.type, autoId.build)
@@ -35,9 +39,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('profile_id', 'text')
     .addColumn('phone', 'text')
     .execute();
-  // (segment_id, id): keyset paging of a segment's members; (segment_id, profile_id): "is this profile a
-  // member" and rules that test membership; unique phone per segment: CSV de-duplication on insert
-  // (NULL phones — profiles without WhatsApp — are distinct, so they never collide).
+  // (segment_id, id): keyset paging of a set; (segment_id, profile_id): "is this profile a member" and
+  // rules that test membership; unique phone per set: CSV de-duplication on insert (NULL phones —
+  // profiles without WhatsApp — are distinct, so they never collide).
   await db.schema.createIndex('segment_members_page').on('segment_members').columns(['segment_id', 'id']).execute();
   await db.schema.createIndex('segment_members_profile').on('segment_members').columns(['segment_id', 'profile_id']).execute();
   await db.schema.createIndex('segment_members_phone').on('segment_members').columns(['segment_id', 'phone']).unique().execute();

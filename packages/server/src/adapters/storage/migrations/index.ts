@@ -3,6 +3,7 @@ import * as m0001 from './0001-foundation';
 import * as m0002 from './0002-channels';
 import * as m0003 from './0003-audiences-tasks';
 import * as m0004 from './0004-engine';
+import * as m0005 from './0005-engine-worker';
 
 /** Every migration, in order. Add a new step as a new file and list it here. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-channels': m0002,
   '0003-audiences-tasks': m0003,
   '0004-engine': m0004,
+  '0005-engine-worker': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -79,6 +79,8 @@ export interface DeliveriesTable {
   replied_at: number | null;
   clicked_at: number | null;
   updated_at: number;
+  /** The worker (`host:pid`) that claimed it for sending. */
+  sent_by: string | null;
 }
 
 export interface DeliveryInteractionsTable {

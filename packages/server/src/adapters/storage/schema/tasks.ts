@@ -17,6 +17,8 @@ export interface SegmentsTable {
   authorised_role_ids: string | null;
   created_by: string | null;
   owning_task_id: string | null;
+  /** The key under which the current members are stored in segment_members.segment_id. */
+  members_key: string;
   member_count: number;
   /** Members with a WhatsApp number (a send ID) at the last refresh or upload. */
   send_count: number;
@@ -28,8 +30,10 @@ export interface SegmentsTable {
 }
 
 /**
- * One row per member. Rule segments have a profile and usually a phone; CSV members may have only a
- * phone (a number without a profile is still sent to). `id` orders members for keyset paging.
+ * One row per member of a member set. `segment_id` holds the set's key (segments.members_key of the
+ * segment whose current set it is). Rule segments' members have a profile and usually a phone; CSV
+ * members may have only a phone (a number without a profile is still sent to). `id` orders members
+ * for keyset paging.
  */
 export interface SegmentMembersTable {
   id: Generated<number>;

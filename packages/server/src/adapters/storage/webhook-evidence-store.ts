@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema/index';
+
+/**
+ * What the exactly-once reconciler may conclude from the webhook inbox (webhook_inbox, owned by the
+ * WhatsApp area; read-only here). `settledThrough` is the latest receive time T such that a webhook
+ * received at T has been processed and every webhook received at or before T has been processed too —
+ * none is pending, retrying, or held by a drain whose process may have died. A `sent` status posted
+ * before T has therefore reached the delivery it names.
+ */
+export function createWebhookEvidenceStore(db: Kysely<Database>) {
+  return {
+    async settledThrough(): Promise<number> {
+      const newestDone = await db.selectFrom('webhook_inbox').select(['received_at']).where('state', '=', 'done').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      if (!newestDone) return 0;
+      const oldestOpen = await db
+        .selectFrom('webhook_inbox')
+        .select((eb) => eb.fn.min('received_at').as('t'))
+        .where('state', 'in', ['pending', 'processing'])
+        .executeTakeFirst();
+      const done = Number(newestDone.received_at);
+      return oldestOpen?.t == null ? done : Math.min(done, Number(oldestOpen.t) - 1);
+    },
+  };
+}
+export type WebhookEvidenceStore = ReturnType<typeof createWebhookEvidenceStore>;
