@@ -60,7 +60,12 @@ async function phase(dialect: 'sqlite' | 'postgres', file: string): Promise<void
 
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+  let heapPeak = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, m.rss);
+    heapPeak = Math.max(heapPeak, m.heapUsed);
+  }, 100);
   const cpu0 = process.cpuUsage();
   const t = performance.now();
   const res = await fetch(`${url}/api/v1/segments/${seg.id}/csv`, {
@@ -85,7 +90,7 @@ async function phase(dialect: 'sqlite' | 'postgres', file: string): Promise<void
   const { errors: _errors, ...counts } = summary;
   process.stdout.write(JSON.stringify({
     dialect, status: res.status, ...counts, seconds: Number(wall.toFixed(2)), cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
-    linesPerSec: Math.round(LINES / wall), rssBeforeMb: Math.round(rssBefore / 2 ** 20), rssPeakMb: Math.round(rssPeak / 2 ** 20),
+    linesPerSec: Math.round(LINES / wall), rssBeforeMb: Math.round(rssBefore / 2 ** 20), rssPeakMb: Math.round(rssPeak / 2 ** 20), heapPeakMb: Math.round(heapPeak / 2 ** 20),
   }) + '\n');
 }
 

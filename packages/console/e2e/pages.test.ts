@@ -80,8 +80,15 @@ describe('the console in a browser', () => {
     await shot(page, 'wizard-4-trigger');
     await page.getByTestId('wizard-next').click();
     await page.getByTestId('wizard-step-delivery').waitFor();
-    await page.getByTestId('content-type').click();
-    await page.getByTitle('Reply buttons').click();
+    // The option list animates open; a click that lands mid-animation is retried.
+    const buttonTitle = page.locator('[id="delivery.content.buttons.0.title"]');
+    for (let i = 0; i < 5 && !(await buttonTitle.isVisible()); i++) {
+      await page.getByTestId('content-type').click();
+      await page.locator('.ant-select-item-option[title="Reply buttons"]').waitFor();
+      await page.waitForTimeout(300);
+      await page.locator('.ant-select-item-option[title="Reply buttons"]').click();
+      await buttonTitle.waitFor({ timeout: 3000 }).catch(() => undefined);
+    }
     await page.locator('[id="delivery.content.body"]').fill('Hi {{attr.name | "there"}}, *Double 11* starts tonight. Want a reminder?');
     await page.locator('[id="delivery.content.buttons.0.title"]').fill('Remind me');
     await page.getByTestId('phone').getByText('Remind me').waitFor();

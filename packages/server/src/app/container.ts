@@ -19,6 +19,7 @@ import { createSegmentStore } from '../adapters/storage/segment-store';
 import { createTaskStore } from '../adapters/storage/task-store';
 import { createAudienceService } from '../services/audience';
 import { createCsvAudienceService } from '../services/csv-audience';
+import { createPhoneNormaliserPool } from '../services/phone-normaliser-pool';
 import { createSegmentService } from '../services/segments';
 import { createTaskChecks, type TemplateLookup } from '../services/tasks-checks';
 import { createTaskService } from '../services/tasks';
@@ -66,7 +67,8 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
   let templateLookup: TemplateLookup | undefined;
   const audience = createAudienceService({ handle: database, segments: segmentStore, clock, ids });
   const segments = createSegmentService({ store: segmentStore, tasks: taskStore, audience, access: accessStore, audit, project, clock, ids });
-  const csvAudience = createCsvAudienceService({ csv: createCsvStore(database), segments: segmentStore, audit, clock, ids });
+  const phonePool = createPhoneNormaliserPool();
+  const csvAudience = createCsvAudienceService({ csv: createCsvStore(database), segments: segmentStore, audit, clock, ids, normalise: phonePool.normalise });
   const taskChecks = createTaskChecks({ segments, segmentStore, tasks: taskStore, access: accessStore, project, templates: () => templateLookup });
   /** Told after every task change (submit, approve, pause, resume, cancel, edit, …): the engine invalidates its trigger index. */
   const taskChangeListeners: ((taskId: string) => void)[] = [];
@@ -77,8 +79,9 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
   // limiter counts real time (a test's manual clock must not freeze it); Redis makes workers share it.
   const webhookSinks: WebhookSink[] = [];
   const rateLimiter = config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createInProcessRateLimiter(systemClock);
-  const whatsapp = createWhatsappModule({ db, secretKey: config.secretKey, dataDir: config.dataDir, limiter: rateLimiter, audit, clock, ids, logger, customerData, profiles, webhookSinks });
+  const whatsapp = createWhatsappModule({ database, secretKey: config.secretKey, dataDir: config.dataDir, limiter: rateLimiter, audit, clock, ids, logger, customerData, profiles, webhookSinks });
   const closers: (() => Promise<void>)[] = [];
+  closers.push(() => phonePool.close());
   closers.push(() => whatsapp.close());
   templateLookup = whatsapp.templates;
   return {

@@ -68,7 +68,7 @@ export function engineChannelGateway(c: Container, send: ReturnType<typeof engin
       // with `media_not_uploaded` and the reason, which is where an operator looks.
       return r.ok ? r.value : {};
     },
-    lastInboundAt: async (phone) => (await c.serviceWindows.lastInboundAt(phone)) ?? null,
+    lastInboundAtMany: (phones) => c.serviceWindows.lastInboundAtMany(phones),
   };
 }
 

@@ -35,6 +35,7 @@ const envSchema = z.object({
   WAREACH_SANDBOX: z.enum(['true', 'false']).default('true'),
   WAREACH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   WAREACH_RECONCILE_WINDOW_MS: z.coerce.number().int().min(1000).default(600_000),
+  WAREACH_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)').default('wareach'),
 });
 
 export interface Config {
@@ -55,6 +56,8 @@ export interface Config {
   readonly workerConcurrency: number;
   /** Exactly-once reconciliation window (README-ENGINE.md): how long a `sending` delivery waits for its status webhook. */
   readonly reconcileWindowMs: number;
+  /** Key prefix of the engine's BullMQ queues: separates installations sharing one Redis. */
+  readonly redisPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -122,5 +125,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: e.WAREACH_SANDBOX === 'true',
     workerConcurrency: e.WAREACH_WORKER_CONCURRENCY,
     reconcileWindowMs: e.WAREACH_RECONCILE_WINDOW_MS,
+    redisPrefix: e.WAREACH_REDIS_PREFIX,
   });
 }

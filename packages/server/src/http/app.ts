@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Histogram } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
@@ -25,7 +25,8 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
   const app = Fastify({
     loggerInstance: c.logger as FastifyBaseLogger,
     bodyLimit: 10 * 1024 * 1024,
-    disableRequestLogging: true,
+    // Requests are logged once, by the onResponse hook below (with route and status), not twice by Fastify.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => uuidv7(),
     trustProxy: true,

@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createSecretBox } from '../adapters/crypto';
 import { createChannelStore } from '../adapters/storage/channel-store';
 import { createMediaStore } from '../adapters/storage/media-store';
 import type { ProfileStore } from '../adapters/storage/profile-store';
-import type { Database } from '../adapters/storage/schema/index';
+import type { DatabaseHandle } from '../adapters/storage/database';
 import { createTemplateStore } from '../adapters/storage/template-store';
 import { createTestSendStore } from '../adapters/storage/test-send-store';
 import { createWebhookStore } from '../adapters/storage/webhook-store';
@@ -26,7 +25,7 @@ import { createWebhookDrain, type DrainOptions } from './webhooks-drain';
  * adapters the container chose. Kept out of container.ts so that file stays a list of lines.
  */
 export function createWhatsappModule(deps: {
-  db: Kysely<Database>;
+  database: DatabaseHandle;
   secretKey: Buffer;
   dataDir: string;
   limiter: RateLimiter;
@@ -38,12 +37,13 @@ export function createWhatsappModule(deps: {
   profiles: ProfileStore;
   webhookSinks: WebhookSink[];
 }) {
-  const { db, audit, clock, ids, logger } = deps;
+  const { audit, clock, ids, logger } = deps;
+  const db = deps.database.db;
   const client = createCloudApiClient({ limiter: deps.limiter });
   const channels = createChannelService({ store: createChannelStore(db), box: createSecretBox(deps.secretKey), audit, clock, ids, client, logger });
   const templates = createTemplateService({ store: createTemplateStore(db), channels, client, audit, clock, ids });
   const media = createMediaService({ store: createMediaStore(db), channels, client, audit, clock, ids, dataDir: deps.dataDir });
-  const webhookStore = createWebhookStore(db);
+  const webhookStore = createWebhookStore(deps.database);
   const webhooks = createWebhookService({ channels, store: webhookStore, clock, logger });
   const testSends = createTestSendService({ store: createTestSendStore(db), channels, templates, media, profiles: deps.profiles, client, audit, clock, ids });
   deps.webhookSinks.push(testSends.sink);

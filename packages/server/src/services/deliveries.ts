@@ -55,8 +55,22 @@ export function createDeliveryUpdates(deps: { store: DeliveryStore; callbacks: C
     }
   }
 
+  /** applyPending for a batch: one look-up for all their wamids (almost always finding nothing). */
+  async function applyPendingMany(rows: DeliveryRow[]): Promise<void> {
+    const byWamid = new Map(rows.filter((r) => r.wamid).map((r) => [r.wamid!, r]));
+    if (!byWamid.size) return;
+    const parked = await store.takeUnmatchedMany([...byWamid.keys()]);
+    for (const p of parked) {
+      const row = byWamid.get(p.wamid);
+      const current = row ? await store.get(row.id) : undefined;
+      if (!current) continue;
+      await apply(current, { status: p.status as WebhookMessageStatus, at: Number(p.at), error: { code: p.error_code, title: p.error_title }, wamid: null });
+    }
+  }
+
   return {
     applyPending,
+    applyPendingMany,
     async onStatuses(statuses: DeliveryStatusUpdate[]): Promise<void> {
       for (const s of statuses) {
         let row = await store.byWamid(s.wamid);

@@ -49,6 +49,6 @@ export interface ChannelGateway {
   pauseChannel(channelId: string, reason: string): Promise<void>;
   /** Meta media IDs of the content's uploaded files for this phone number of the channel (uploading them when needed). */
   mediaIds(channelId: string, phoneNumberId: string, content: MessageContent): Promise<Record<string, string>>;
-  /** When the user last wrote to the business (opens the 24-hour window), or null. */
-  lastInboundAt(phone: string): Promise<number | null>;
+  /** When each of these users last wrote to the business (opens the 24-hour window); absent: never. */
+  lastInboundAtMany(phones: string[]): Promise<Map<string, number>>;
 }

@@ -18,12 +18,13 @@ import type { DeliveryRow, DeliveryStore } from '../adapters/storage/delivery-st
 import type { RunStore } from '../adapters/storage/run-store';
 import type { TimerStore } from '../adapters/storage/timer-store';
 import type { StoredProfile } from '../adapters/storage/profile-store';
+import type { SendContext, SendOutcome } from '../adapters/whatsapp/cloud-api-client';
 import { wireName, type Queue } from '../adapters/queue/queue-port';
 import type { CallbackEvents } from './callback-events';
 import type { DeliveryUpdates } from './deliveries';
-import { consumeCaps } from './dispatcher-caps';
+import { capsApply, consumeCapsBatch } from './dispatcher-caps';
 import { dispatchJob } from './dispatcher-jobs';
-import type { ChannelGateway, EngineTask, EngineTaskSource, AudienceSource } from './dispatcher-ports';
+import type { ChannelGateway, EngineTask, EngineTaskSource, AudienceSource, SendContextOutcome } from './dispatcher-ports';
 import type { Clock } from './ports';
 
 /** Meta's pair rate: about one message per 6 s to one user from one number (NOTES 5.1). */
@@ -34,6 +35,8 @@ export const MAX_SEND_ATTEMPTS = 5;
 const END_GRACE_MS = 5 * 60_000;
 /** Waits shorter than this are delayed queue jobs; longer ones are durable timers. */
 const SHORT_WAIT_MS = 60_000;
+/** Deliveries claimed together, just before they are sent. */
+const CLAIM_CHUNK = 50;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export interface DispatcherDeps {
@@ -51,16 +54,41 @@ export interface DispatcherDeps {
   callbacks: CallbackEvents;
   clock: Clock;
   random?: () => number;
+  /** Sends in flight at once in this process (all jobs together). */
   concurrency?: number;
   /** Recorded on the deliveries this process claims. */
   workerId?: string;
   onError?: (e: unknown, deliveryId: string) => void;
 }
 
+/** A delivery that passed every check and is ready to be claimed and sent. */
+interface Ready {
+  row: DeliveryRow;
+  ctx: SendContext;
+  body: Record<string, unknown>;
+  channelId: string;
+  pairKey: string;
+}
+
+/** Per dispatch call: what every row of the batch shares, fetched once. */
+interface BatchContext {
+  settings: ProjectSettings;
+  tasks: Map<string, EngineTask | undefined>;
+  excluded: Set<string>;
+  inbound: Map<string, number>;
+  timezones: Map<string, string>;
+  marketingHold: Set<string>;
+  sendContexts: Map<string, Promise<SendContextOutcome>>;
+  mediaIds: Map<string, Promise<Record<string, string>>>;
+}
+
 /**
- * The pipeline of SPEC section 5 for a batch of due deliveries. Each step that stops a message
- * records why on the delivery (a conditional write on `queued`, so a racing duplicate job changes
- * nothing). The send itself is guarded by the exactly-once claim `queued → sending`.
+ * The pipeline of SPEC section 5 for a batch of due deliveries (a dispatch job: up to 200). Everything
+ * the rows share is read once for the batch — tasks, exclusions, service windows, recipients'
+ * timezones, marketing holds, the caps in one transaction — then each row goes through the steps in
+ * order; a step that stops a message records why on the delivery (a conditional write on `queued`, so
+ * a racing duplicate job changes nothing). Ready rows are claimed in chunks just before they are sent
+ * (`queued → sending`, the exactly-once claim) and their acceptance is written per chunk.
  *
  * Exactly-once rule (also in README-ENGINE.md): a delivery goes back from `sending` to `queued` only
  * when the send provably did not reach WhatsApp — WhatsApp answered with an error body (any class
@@ -68,18 +96,18 @@ export interface DispatcherDeps {
  * left. After a timeout, a dropped connection or a 5xx the delivery stays `sending`; the reconciler
  * (scheduler.ts) resolves it from status webhooks carrying our delivery ID in
  * `biz_opaque_callback_data`, and sends again only when that window has passed with webhooks flowing
- * and none named it.
+ * and none named it. A crash between the claim and the acceptance write leaves the same state, and is
+ * resolved the same way.
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, clock } = deps;
   const random = deps.random ?? Math.random;
-  const lastPairSend = new Map<string, number>();
-  const concurrency = deps.concurrency ?? 32;
+  const pairs = createPairRate();
+  const slots = createSemaphore(deps.concurrency ?? 32);
 
   /** Re-dispatch later: a delayed job for short waits, a durable timer for long ones. */
   async function later(row: DeliveryRow, dueAt: number, taskId: string) {
-    const now = clock.now();
-    await store.postpone(row.id, dueAt, now);
+    await store.postpone(row.id, dueAt, clock.now());
     await wakeAt([row.id], dueAt, taskId);
   }
   async function wakeAt(ids: string[], dueAt: number, taskId: string | null) {
@@ -91,10 +119,6 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  async function skip(row: DeliveryRow, reason: SkipReason) {
-    await store.skip(row.id, reason, clock.now());
-  }
-
   async function fail(row: DeliveryRow, from: DeliveryStatus, f: { reason: string | null; code: number | null; title: string | null }) {
     const now = clock.now();
     if (await store.fail(row.id, f, now)) {
@@ -102,108 +126,113 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  async function processOne(row: DeliveryRow, task: EngineTask | undefined, ctx: { settings: ProjectSettings; excluded: Set<string> }) {
-    const now = clock.now();
-    if (row.state !== 'queued') return;
-    if (Number(row.due_at) > now) return wakeAt([row.id], Number(row.due_at), row.task_id);
-    // 1. the task is running and before its end time
-    if (!task) return skip(row, 'task_not_running');
-    if (task.state === 'paused') {
-      if (task.pauseMode === 'drop') return skip(row, 'paused_dropped');
-      return; // held: stays queued; the sweeper dispatches it again after resume
+  /** Steps 1 to 5 (task, audience and exclusion, send ID, 24-hour window, do-not-disturb, 131049 hold). */
+  async function precheck(row: DeliveryRow, b: BatchContext, now: number, skips: Map<SkipReason, string[]>): Promise<boolean> {
+    const skip = (reason: SkipReason) => {
+      skips.set(reason, [...(skips.get(reason) ?? []), row.id]);
+      return false;
+    };
+    if (Number(row.due_at) > now) {
+      await wakeAt([row.id], Number(row.due_at), row.task_id);
+      return false;
     }
-    if (task.state !== 'running') return skip(row, 'task_not_running');
+    // 1. the task is running and before its end time
+    const task = b.tasks.get(row.task_id);
+    if (!task) return skip('task_not_running');
+    if (task.state === 'paused') {
+      if (task.pauseMode === 'drop') return skip('paused_dropped');
+      return false; // held: stays queued; the sweeper dispatches it again after resume
+    }
+    if (task.state !== 'running') return skip('task_not_running');
     const def = task.definition;
     if (isEventTrigger(def.trigger)) {
-      const endAt = effectiveEndAt(def.trigger, ctx.settings.timezone).getTime();
-      if (Number(row.due_at) > endAt) return skip(row, 'dropped_at_end_time');
-      if (now > endAt + END_GRACE_MS) return skip(row, 'after_end_time');
+      const endAt = effectiveEndAt(def.trigger, b.settings.timezone).getTime();
+      if (Number(row.due_at) > endAt) return skip('dropped_at_end_time');
+      if (now > endAt + END_GRACE_MS) return skip('after_end_time');
       // 2. audience (as of now) — triggered tasks only; scheduled runs snapshot it at fan-out
-      if (row.profile_id && !(await deps.audience.isInAudience(task, row.profile_id))) return skip(row, 'not_in_audience');
+      if (row.profile_id && !(await deps.audience.isInAudience(task, row.profile_id))) return skip('not_in_audience');
     }
-    if (row.profile_id && ctx.excluded.has(`${row.task_id}|${row.profile_id}`)) return skip(row, 'excluded');
+    if (row.profile_id && b.excluded.has(`${row.task_id}|${row.profile_id}`)) return skip('excluded');
     // 3. send ID
-    if (!row.phone) return skip(row, 'no_send_id');
-    if (!E164.test(row.phone)) return skip(row, 'invalid_phone');
+    if (!row.phone) return skip('no_send_id');
+    if (!E164.test(row.phone)) return skip('invalid_phone');
     const content = def.delivery.content as MessageContent;
     // 4. the 24-hour service window, before any API call
-    const lastInbound = await deps.channels.lastInboundAt(row.phone);
-    const windowOpen = serviceWindowOpen(lastInbound, now);
-    if (!isTemplateContent(content) && !windowOpen) return skip(row, 'outside_service_window');
+    if (!isTemplateContent(content) && !serviceWindowOpen(b.inbound.get(row.phone) ?? null, now)) return skip('outside_service_window');
     // 5. do-not-disturb, in the recipient's timezone when known
-    const profile = row.profile_id ? await deps.profiles.get(row.profile_id) : undefined;
     if (def.delivery.dnd) {
-      const d = dndDecision({ dueAt: new Date(now), dnd: def.delivery.dnd, timezone: ctx.settings.timezone, recipientTimezone: profile?.timezone ?? null });
-      if (d.kind === 'drop') return skip(row, 'dnd_dropped');
-      if (d.kind === 'defer') return later(row, d.until.getTime(), row.task_id);
+      const tz = row.profile_id ? (b.timezones.get(row.profile_id) ?? null) : null;
+      const d = dndDecision({ dueAt: new Date(now), dnd: def.delivery.dnd, timezone: b.settings.timezone, recipientTimezone: tz });
+      if (d.kind === 'drop') return skip('dnd_dropped');
+      if (d.kind === 'defer') {
+        await later(row, d.until.getTime(), row.task_id);
+        return false;
+      }
     }
     // WhatsApp declined a marketing message to this user (131049) within 24 hours: not yet again.
-    if (isTemplateContent(content) && (await store.marketingHoldSince(row.phone, now - MARKETING_LIMIT_HOLD_MS))) return skip(row, 'marketing_limit_24h');
-    // 6. caps, in priority order among the recipient's messages due together
-    const caps = await consumeCaps(
-      {
-        caps: deps.caps,
-        store,
-        taskInfo: async (taskId) => {
-          const t = taskId === task.id ? task : await deps.tasks.getTask(taskId);
-          return t ? { taskCap: t.definition.delivery.taskCap, globalLimit: t.definition.delivery.globalLimit } : undefined;
-        },
-      },
-      row,
-      ctx.settings,
-      now,
-    );
-    if (!caps.decision.granted) return;
+    if (isTemplateContent(content) && b.marketingHold.has(row.phone)) return skip('marketing_limit_24h');
+    return true;
+  }
+
+  /** Steps 7 and 8 for a row through the caps: render, channel, pair rate, messaging tier. */
+  async function prepare(row: DeliveryRow, b: BatchContext, now: number): Promise<Ready | null> {
+    const task = b.tasks.get(row.task_id)!;
+    const def = task.definition;
+    const content = def.delivery.content as MessageContent;
     // 7. personalisation
-    if (!profile && contentNeedsProfile(content)) {
-      return fail(row, 'queued', { reason: 'missing_profile_data', code: null, title: 'The recipient has no profile, and the content inserts attributes, tags or IDs' });
+    let profile: StoredProfile | undefined;
+    if (contentNeedsProfile(content)) {
+      profile = row.profile_id ? await deps.profiles.get(row.profile_id) : undefined;
+      if (!profile) {
+        await fail(row, 'queued', { reason: 'missing_profile_data', code: null, title: 'The recipient has no profile, and the content inserts attributes, tags or IDs' });
+        return null;
+      }
     }
     const channelId = def.delivery.channelId;
-    const sc = await deps.channels.sendContext(channelId, def.delivery.phoneNumberId);
+    const phoneNumberId = def.delivery.phoneNumberId;
+    const scKey = `${channelId}|${phoneNumberId}`;
+    if (!b.sendContexts.has(scKey)) b.sendContexts.set(scKey, deps.channels.sendContext(channelId, phoneNumberId));
+    const sc = await b.sendContexts.get(scKey)!;
     if (sc.kind !== 'ready') {
       // A paused or missing channel holds the message; it is not the recipient's failure.
-      return later(row, now + 5 * 60_000, row.task_id);
+      await later(row, now + 5 * 60_000, row.task_id);
+      return null;
     }
-    let mediaIds: Record<string, string> = {};
-    try {
-      mediaIds = await deps.channels.mediaIds(channelId, def.delivery.phoneNumberId, content);
-    } catch {
+    if (!b.mediaIds.has(row.task_id)) {
       // A media upload problem is reported by the render step below (media_not_uploaded).
+      b.mediaIds.set(row.task_id, deps.channels.mediaIds(channelId, phoneNumberId, content).catch(() => ({})));
     }
     const built = buildSendRequest(
       content,
-      { ...(profile ? { oneId: profile.id } : {}), phone: row.phone, attributes: profile?.attributes ?? {}, tags: profile?.tags ?? {} },
-      { bizOpaqueCallbackData: row.id, mediaIds },
+      { ...(row.profile_id ? { oneId: row.profile_id } : {}), phone: row.phone!, attributes: profile?.attributes ?? {}, tags: profile?.tags ?? {} },
+      { bizOpaqueCallbackData: row.id, mediaIds: await b.mediaIds.get(row.task_id)! },
     );
-    if (!built.ok) return fail(row, 'queued', { reason: 'render_failed', code: null, title: built.error.reason });
+    if (!built.ok) {
+      await fail(row, 'queued', { reason: 'render_failed', code: null, title: built.error.reason });
+      return null;
+    }
     // 8. Meta's pair rate (per number and recipient) and the messaging tier; throughput is the client's limiter
-    const pairKey = `${def.delivery.phoneNumberId}|${row.phone}`;
-    const lastPair = lastPairSend.get(pairKey);
-    if (lastPair !== undefined && now - lastPair < PAIR_INTERVAL_MS) return later(row, lastPair + PAIR_INTERVAL_MS, row.task_id);
-    if (sc.tierLimit !== null && !windowOpen) {
-      const slot = await deps.caps.reserveTier(channelId, row.phone, sc.tierLimit, now);
+    const pairKey = `${phoneNumberId}|${row.phone}`;
+    const pairFree = pairs.freeAt(pairKey, now);
+    if (pairFree > now) {
+      await later(row, pairFree, row.task_id);
+      return null;
+    }
+    if (sc.tierLimit !== null && !serviceWindowOpen(b.inbound.get(row.phone!) ?? null, now)) {
+      const slot = await deps.caps.reserveTier(channelId, row.phone!, sc.tierLimit, now);
       if (!slot.ok) {
         await deps.runs.addPaced(row.run_id, 1);
-        return later(row, slot.freeAt, row.task_id);
+        await later(row, slot.freeAt, row.task_id);
+        return null;
       }
     }
-    // 9. the exactly-once claim, then the send
-    if (!(await store.claim(row.id, now, deps.workerId ?? null))) return;
-    lastPairSend.set(pairKey, now);
-    const outcome = await deps.channels.send(sc.ctx, built.value as unknown as Record<string, unknown>);
+    return { row, ctx: sc.ctx, body: built.value as unknown as Record<string, unknown>, channelId, pairKey };
+  }
+
+  /** What happens after a send that WhatsApp did not accept. */
+  async function onFailure(r: Ready, outcome: Extract<SendOutcome, { kind: 'failed' }>) {
+    const { row, channelId } = r;
     const after = clock.now();
-    if (outcome.kind === 'accepted') {
-      if (await store.accept(row.id, outcome.wamid, after)) {
-        const accepted = { ...row, state: 'accepted', wamid: outcome.wamid, accepted_at: after } as DeliveryRow;
-        await deps.callbacks.emit(accepted, { kind: 'status', from: 'sending', to: 'accepted', at: after });
-        await deps.updates.applyPending(accepted);
-      } else {
-        // A status webhook got there first (it carried our ID): it already moved the delivery on.
-        const current = await store.get(row.id);
-        if (current && current.wamid === null) await store.applyStatus(current, 'accepted', after, null, outcome.wamid, after);
-      }
-      return;
-    }
     const c = outcome.classification;
     const error = { code: outcome.code, title: outcome.title };
     if (c.retryable) {
@@ -224,37 +253,146 @@ export function createDispatcher(deps: DispatcherDeps) {
     return fail(row, 'sending', { reason: null, ...error });
   }
 
+  /** Step 9 for a chunk: claim, send, then record acceptance (one write for the chunk). */
+  async function sendChunk(chunk: Ready[]) {
+    const won = await store.claimMany(chunk.map((r) => r.row.id), clock.now(), deps.workerId ?? null);
+    const claimed = chunk.filter((r) => won.has(r.row.id));
+    const accepted: { r: Ready; wamid: string }[] = [];
+    await Promise.all(claimed.map(async (r) => {
+      pairs.sent(r.pairKey, clock.now());
+      let outcome: SendOutcome;
+      await slots.acquire();
+      try {
+        outcome = await deps.channels.send(r.ctx, r.body);
+      } finally {
+        slots.release();
+      }
+      if (outcome.kind === 'accepted') accepted.push({ r, wamid: outcome.wamid });
+      else {
+        try {
+          await onFailure(r, outcome);
+        } catch (e) {
+          deps.onError?.(e, r.row.id);
+        }
+      }
+    }));
+    if (!accepted.length) return;
+    const at = clock.now();
+    const moved = await store.acceptMany(accepted.map((a) => ({ id: a.r.row.id, wamid: a.wamid })), at);
+    const rows: DeliveryRow[] = [];
+    for (const a of accepted) {
+      if (moved.has(a.r.row.id)) {
+        rows.push({ ...a.r.row, state: 'accepted', wamid: a.wamid, accepted_at: at } as DeliveryRow);
+      } else {
+        // A status webhook got there first (it carried our ID): it already moved the delivery on.
+        const current = await store.get(a.r.row.id);
+        if (current && current.wamid === null) await store.applyStatus(current, 'accepted', at, null, a.wamid, at);
+      }
+    }
+    await deps.callbacks.emitMany(rows.map((row) => ({ row, change: { kind: 'status' as const, from: 'sending' as const, to: 'accepted' as const, at } })));
+    await deps.updates.applyPendingMany(rows);
+  }
+
   /** The dispatch job's handler. */
   async function dispatch(ids: string[]): Promise<void> {
     const rows = (await store.load(ids)).filter((r) => r.state === 'queued');
     if (!rows.length) return;
-    const settings = await deps.settings();
-    const tasks = new Map<string, EngineTask | undefined>();
-    for (const r of rows) if (!tasks.has(r.task_id)) tasks.set(r.task_id, await deps.tasks.getTask(r.task_id));
+    const now = clock.now();
+    const b: BatchContext = {
+      settings: await deps.settings(), tasks: new Map(), excluded: new Set(), inbound: new Map(), timezones: new Map(), marketingHold: new Set(),
+      sendContexts: new Map(), mediaIds: new Map(),
+    };
+    for (const r of rows) if (!b.tasks.has(r.task_id)) b.tasks.set(r.task_id, await deps.tasks.getTask(r.task_id));
     // Exclusion, for the whole batch at once: profiles reached by the tasks this one excludes.
-    const excluded = new Set<string>();
-    for (const [taskId, task] of tasks) {
+    for (const [taskId, task] of b.tasks) {
       const ex = task?.definition.audience.exclusion;
       if (!ex) continue;
       const profiles = rows.filter((r) => r.task_id === taskId && r.profile_id).map((r) => r.profile_id!);
-      const since = ex.lookbackDays ? clock.now() - ex.lookbackDays * 86_400_000 : null;
-      for (const p of await store.reachedBy(profiles, ex.taskIds, since)) excluded.add(`${taskId}|${p}`);
+      const since = ex.lookbackDays ? now - ex.lookbackDays * 86_400_000 : null;
+      for (const p of await store.reachedBy(profiles, ex.taskIds, since)) b.excluded.add(`${taskId}|${p}`);
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const row = rows[next++]!;
-        try {
-          await processOne(row, tasks.get(row.task_id), { settings, excluded });
-        } catch (e) {
-          deps.onError?.(e, row.id);
-          throw e;
-        }
+    const phones = [...new Set(rows.map((r) => r.phone).filter((p): p is string => !!p))];
+    const contents = [...b.tasks.values()].map((t) => t?.definition.delivery.content as MessageContent | undefined);
+    // The 24-hour windows: free-form content needs them, and so does the messaging tier (a user who
+    // wrote to us takes no tier slot).
+    b.inbound = await deps.channels.lastInboundAtMany(phones);
+    if ([...b.tasks.values()].some((t) => t?.definition.delivery.dnd)) b.timezones = await store.timezones([...new Set(rows.map((r) => r.profile_id).filter((p): p is string => !!p))]);
+    if (contents.some((c) => c && isTemplateContent(c))) b.marketingHold = await store.marketingHolds(phones, now - MARKETING_LIMIT_HOLD_MS);
+
+    // Steps 1–5, row by row; skips are written together.
+    const skips = new Map<SkipReason, string[]>();
+    const passed: DeliveryRow[] = [];
+    for (const r of rows) {
+      try {
+        if (await precheck(r, b, now, skips)) passed.push(r);
+      } catch (e) {
+        deps.onError?.(e, r.id);
+        throw e;
       }
+    }
+    for (const [reason, list] of skips) await store.skipMany(list, reason, now);
+
+    // 6. caps, in priority order among each recipient's messages due together (one transaction).
+    const taskInfo = async (taskId: string) => {
+      const t = b.tasks.has(taskId) ? b.tasks.get(taskId) : await deps.tasks.getTask(taskId);
+      return t ? { taskCap: t.definition.delivery.taskCap, globalLimit: t.definition.delivery.globalLimit } : undefined;
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+    let through = passed;
+    const infos = await Promise.all([...new Set(passed.map((r) => r.task_id))].map(taskInfo));
+    if (passed.length && capsApply(b.settings, infos)) {
+      const decisions = await consumeCapsBatch({ caps: deps.caps, store, taskInfo }, passed, b.settings, now);
+      through = passed.filter((r) => decisions.get(r.id)?.granted === true);
+    }
+
+    // Steps 7–8, then claim and send in chunks.
+    const ready: Ready[] = [];
+    for (const r of through) {
+      const x = await prepare(r, b, now);
+      if (x) ready.push(x);
+    }
+    for (let i = 0; i < ready.length; i += CLAIM_CHUNK) await sendChunk(ready.slice(i, i + CLAIM_CHUNK));
   }
 
   return { dispatch, wakeAt };
 }
 export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+/**
+ * Meta's pair rate, in-process: when each (number, recipient) last got a message. Entries older than
+ * the interval say nothing and are dropped in insertion order, so a million-recipient run keeps only
+ * the last few seconds of pairs.
+ */
+function createPairRate() {
+  const last = new Map<string, number>();
+  return {
+    freeAt(key: string, now: number): number {
+      const t = last.get(key);
+      return t !== undefined && now - t < PAIR_INTERVAL_MS ? t + PAIR_INTERVAL_MS : now;
+    },
+    sent(key: string, now: number) {
+      last.delete(key);
+      last.set(key, now);
+      for (const [k, t] of last) {
+        if (now - t < PAIR_INTERVAL_MS) break;
+        last.delete(k);
+      }
+    },
+  };
+}
+
+/** At most `n` holders at once; the rest wait in order. */
+function createSemaphore(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<void> {
+      if (free > 0) { free--; return; }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}

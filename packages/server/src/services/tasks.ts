@@ -23,13 +23,14 @@ import {
 import type { SegmentStore } from '../adapters/storage/segment-store';
 import type { TaskPatch, TaskRow, TaskStore } from '../adapters/storage/task-store';
 import type { AuditLog } from './audit';
-import { AppError, conflict, invalidState, notFound, validationError } from './errors';
+import { conflict, invalidState, notFound, validationError } from './errors';
 import { systemActor, type Actor, type Clock, type IdSource } from './ports';
 import type { ProjectService } from './project';
 import { parseRuleInput } from './segment-rules';
 import type { SegmentService } from './segments';
 import { canViewSegment, isAdmin, lacksSegmentPermission } from './segments-access';
 import type { TaskChecks } from './tasks-checks';
+import { isUniqueViolation, nameKey, refusalError } from './tasks-errors';
 import { taskRecord, taskView, type TaskRecord, type TaskView } from './tasks-view';
 
 export const TASK_STEPS = ['basic', 'audience', 'trigger', 'delivery'] as const;
@@ -43,26 +44,6 @@ export interface TaskListQuery {
   text?: string;
   limit: number;
   offset: number;
-}
-
-const nameKey = (name: string) => name.trim().toLowerCase();
-const isUniqueViolation = (e: unknown) => {
-  const x = e as { code?: string; message?: string };
-  return x.code === '23505' || x.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(x.message ?? '');
-};
-
-function refusalError(r: TransitionRefusal): AppError {
-  switch (r.code) {
-    case 'self_approval':
-      return new AppError('forbidden', r.message, [], 'self_approval');
-    case 'approver_required':
-      return new AppError('forbidden', r.message, [], 'forbidden');
-    case 'approval_window_closed':
-      return new AppError('invalid_state', r.message, [], 'approval_window_closed');
-    case 'not_allowed':
-    case 'wrong_trigger_type':
-      return invalidState(r.message);
-  }
 }
 
 /**
@@ -108,7 +89,21 @@ export function createTaskService(deps: {
 
   async function prepare(actor: Actor, input: unknown, opts: { taskId?: string }): Promise<TaskDraft> {
     const v = validateDraft(input);
-    if (!v.ok) throw validationError(v.error);
+    if (!v.ok) {
+      // Report the server's own checks too, on the steps that are valid on their own, so one round
+      // trip shows every problem.
+      const steps: Record<string, unknown> = {};
+      for (const step of TASK_STEPS) {
+        const value = (input as Record<string, unknown> | null)?.[step];
+        const alone = value === undefined ? undefined : validateDraft({ [step]: value });
+        if (alone?.ok) steps[step] = (alone.value as Record<string, unknown>)[step];
+      }
+      const more = await deps.checks.check(actor, steps as TaskDraft, { submit: false, ...(opts.taskId ? { taskId: opts.taskId } : {}) });
+      const paths = new Set(v.error.map((e) => e.path));
+      // A basic step that failed on its own was left out: its name is not missing, it is invalid.
+      const basicLeftOut = !('basic' in steps) && typeof input === 'object' && input !== null && 'basic' in input;
+      throw validationError([...v.error, ...more.filter((e) => !paths.has(e.path) && !(basicLeftOut && e.path === 'basic.name'))]);
+    }
     const def = v.value;
     if (def.audience?.mode === 'rule' && def.audience.syncToSegmentList === undefined) {
       // The admin's default (settings centre) when the operator did not choose.
@@ -221,9 +216,11 @@ export function createTaskService(deps: {
     return ok(next);
   }
 
+  /**
+   * Approving, rejecting, cancelling, pausing and resuming are not viewing, editing or copying: the
+   * segment authorisation does not apply (an approver need not be authorised to the segment).
+   */
   async function act(actor: Actor, id: string, action: TaskAction, opts: { comment?: string; pausedPolicy?: PauseMode } = {}): Promise<TaskView> {
-    const t = await load(id);
-    await assertSegmentAccess(actor, t);
     const r = await transition(actor, id, action, opts);
     if (!r.ok) throw refusalError(r.error);
     return taskView(r.value);

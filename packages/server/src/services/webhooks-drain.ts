@@ -18,6 +18,8 @@ export interface DrainOptions {
   leaseMs?: number;
   /** Idle poll interval, for rows posted to other processes (default 250 ms). */
   pollMs?: number;
+  /** After waking from idle, wait this long so a burst of POSTs is claimed as one batch (default 5 ms). */
+  gatherMs?: number;
   /** Attempts before a row is marked failed (default 5). */
   maxAttempts?: number;
   /** First retry delay, doubled per attempt (default 2 s). */
@@ -50,6 +52,7 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
   const batchSize = opts.batchSize ?? 100;
   const leaseMs = opts.leaseMs ?? 60_000;
   const pollMs = opts.pollMs ?? 250;
+  const gatherMs = opts.gatherMs ?? 5;
   const maxAttempts = opts.maxAttempts ?? 5;
   const retryBaseMs = opts.retryBaseMs ?? 2_000;
   const keepDoneMs = opts.keepDoneMs ?? 7 * 24 * 3600_000;
@@ -200,7 +203,10 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
           lastPurge = now;
           await deps.store.purgeDone(now - keepDoneMs);
         }
-        if (n === 0 && running) await idle(pollMs);
+        if (n === 0 && running) {
+          await idle(pollMs);
+          if (gatherMs > 0 && running) await new Promise((r) => setTimeout(r, gatherMs));
+        }
       } catch (e) {
         log.error({ err: e instanceof Error ? e.message : String(e) }, 'webhook drain error; retrying');
         if (running) await idle(pollMs * 4);

@@ -19,6 +19,9 @@ import { createFanout } from '../services/scheduler-fanout';
 import { createTriggerEngine } from '../services/trigger-engine';
 import { createTimerPoller } from './timer-poller';
 
+/** Dispatch jobs (batches of up to 200 deliveries) one worker runs at once. */
+const DISPATCH_JOBS_AT_ONCE = 4;
+
 export interface EnginePorts {
   tasks: EngineTaskSource;
   audience: AudienceSource;
@@ -59,7 +62,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   const embedded = !opts.queue && !c.config.redisUrl
     ? createEmbeddedQueue({ store: createQueueStore(c.database), clock, autoStart: opts.autoStart ?? true, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') })
     : undefined;
-  const queue: Queue = opts.queue ?? embedded ?? createBullmqQueue({ redisUrl: c.config.redisUrl!, prefix: opts.redisPrefix ?? 'wareach', onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') });
+  const queue: Queue = opts.queue ?? embedded ?? createBullmqQueue({ redisUrl: c.config.redisUrl!, prefix: opts.redisPrefix ?? c.config.redisPrefix, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') });
   const settings = (): Promise<ProjectSettings> => c.project.getSettings();
   const kindCache = new Map<string, string>();
   const callbacks = createCallbackEvents({
@@ -78,6 +81,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
     store, runs, caps, timers, queue, tasks: ports.tasks, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.workerId ? { workerId: opts.workerId } : {}),
+    concurrency: c.config.workerConcurrency,
     onError: (e, id) => c.logger.error({ err: e, deliveryId: id }, 'dispatch failed'),
   });
   const fanout = createFanout({ tasks: ports.tasks, audience: ports.audience, store, runs, triggers, queue, clock });
@@ -97,7 +101,9 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   function registerConsumers() {
     if (consuming) return;
     consuming = true;
-    queue.consume(dispatchJob, async (p) => dispatcher.dispatch(p.ids), { concurrency: c.config.workerConcurrency });
+    // A few batches at once: while one waits on the database another sends. The sends of all of them
+    // share the dispatcher's limit of `workerConcurrency` requests in flight.
+    queue.consume(dispatchJob, async (p) => dispatcher.dispatch(p.ids), { concurrency: DISPATCH_JOBS_AT_ONCE });
     queue.consume(fanoutJob, async (p) => fanout(p.runId, p.taskId), { concurrency: 2 });
   }
 

@@ -57,7 +57,7 @@ export class Harness {
     },
     pauseChannel: async (id) => { this.pausedChannels.push(id); },
     mediaIds: async () => ({}),
-    lastInboundAt: async (phone) => this.inbound.get(phone) ?? null,
+    lastInboundAtMany: async (phones) => new Map(phones.filter((p) => this.inbound.has(p)).map((p) => [p, this.inbound.get(p)!])),
   };
 
   constructor(public clock: ManualClock) {}

@@ -67,6 +67,15 @@ describe.each(DIALECTS)('CSV upload on %s', (dialect) => {
     expect(est.body).toEqual({ oneIds: 2, sendIds: 4 });
   });
 
+  it('counts lines across quoted newlines and after a malformed line', async () => {
+    const id = await createCsvSegment(s, `lines-${dialect}`);
+    const text = 'phone\n"+8613800000021\n"\n+8613800000022"bad\nnot-a-phone\n+8613800000023\n';
+    const r = await upload(s, id, text);
+    expect(r.body).toMatchObject({ lines: 4, accepted: 2, refused: 2 });
+    expect(r.body.errors.map((e: { line: number }) => e.line)).toEqual([4, 5]);
+    expect(r.body.errors[0].message).toMatch(/^not valid CSV: /);
+  });
+
   it('refuses a file whose columns hold another ID type, and keeps the members when no line is valid', async () => {
     const id = await createCsvSegment(s, `strict-${dialect}`);
     expect((await upload(s, id, 'phone\n+8613800000009\n')).body).toMatchObject({ accepted: 1 });

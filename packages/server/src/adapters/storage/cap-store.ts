@@ -12,15 +12,38 @@ type Trx = Transaction<Database>;
 export function createCapStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
   return {
     async withRecipientLock<T>(recipient: string, f: (trx: Trx) => Promise<T>): Promise<T> {
+      return this.withRecipientLocks([recipient], f);
+    },
+    /**
+     * One transaction holding the locks of several recipients. They are taken in one statement, in the
+     * order of their hashes, so two workers locking overlapping sets wait for each other instead of
+     * deadlocking.
+     */
+    async withRecipientLocks<T>(recipients: string[], f: (trx: Trx) => Promise<T>): Promise<T> {
       return db.transaction().execute(async (trx) => {
-        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${recipient}))`.execute(trx);
+        if (dialect === 'postgres' && recipients.length) {
+          await sql`select pg_advisory_xact_lock(h) from (select distinct hashtext(r) as h from unnest(${[...new Set(recipients)]}::text[]) as r order by h) as locks`.execute(trx);
+        }
         return f(trx);
       });
     },
     async read(trx: Trx, keys: string[], now: number): Promise<Map<string, number>> {
-      if (!keys.length) return new Map();
-      const rows = await trx.selectFrom('cap_counters').select(['key', 'count', 'expires_at']).where('key', 'in', keys).execute();
-      return new Map(rows.filter((r) => r.expires_at === null || Number(r.expires_at) > now).map((r) => [r.key, Number(r.count)]));
+      const out = new Map<string, number>();
+      const unique = [...new Set(keys)];
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows = await trx.selectFrom('cap_counters').select(['key', 'count', 'expires_at']).where('key', 'in', unique.slice(i, i + 500)).execute();
+        for (const r of rows) if (r.expires_at === null || Number(r.expires_at) > now) out.set(r.key, Number(r.count));
+      }
+      return out;
+    },
+    /** Adds to several counters in one statement. */
+    async addMany(trx: Trx, adds: { key: string; n: number; expiresAt: number | null }[]): Promise<void> {
+      const list = adds.filter((a) => a.n > 0);
+      for (let i = 0; i < list.length; i += 500) {
+        await trx.insertInto('cap_counters').values(list.slice(i, i + 500).map((a) => ({ key: a.key, count: a.n, expires_at: a.expiresAt })))
+          .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ count: eb('cap_counters.count', '+', eb.ref('excluded.count')) })))
+          .execute();
+      }
     },
     async add(trx: Trx, key: string, n: number, expiresAt: number | null): Promise<void> {
       if (n <= 0) return;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { mergeStatus, type DeliveryStatus } from '@wareach/core';
 import type { Database } from './schema/index';
 import type { DeliveriesTable } from './schema/engine';
@@ -113,6 +113,36 @@ export function createDeliveryStore(db: Kysely<Database>) {
           .where('id', '=', id).where('state', '=', 'queued').executeTakeFirst(),
       );
     },
+    /**
+     * The claim for a batch: queued → sending for every id still queued; returns the ids this caller won.
+     * A racing job claims a disjoint set (each row moves once).
+     */
+    async claimMany(ids: string[], now: number, worker: string | null = null): Promise<Set<string>> {
+      const won = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db.updateTable('deliveries').set((eb) => ({ state: 'sending', sending_at: now, updated_at: now, attempts: eb('attempts', '+', 1), sent_by: worker }))
+          .where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').returning('id').execute();
+        for (const r of rows) won.add(r.id);
+      }
+      return won;
+    },
+    /**
+     * sending → accepted for a batch, each with its wamid, in one statement; returns the ids moved (a
+     * status webhook may have moved one on already — it carried our id).
+     */
+    async acceptMany(items: { id: string; wamid: string }[], now: number): Promise<Set<string>> {
+      const moved = new Set<string>();
+      for (let i = 0; i < items.length; i += 400) {
+        const part = items.slice(i, i + 400);
+        const cases = sql.join(part.map((x) => sql`when ${x.id} then ${x.wamid}`), sql` `);
+        const r = await sql<{ id: string }>`
+          update deliveries set state = 'accepted', accepted_at = ${now}, updated_at = ${now}, wamid = case id ${cases} end
+          where id in (${sql.join(part.map((x) => x.id))}) and state = 'sending'
+          returning id`.execute(db);
+        for (const row of r.rows) moved.add(row.id);
+      }
+      return moved;
+    },
     /** sending → accepted with the wamid. */
     async accept(id: string, wamid: string, now: number): Promise<boolean> {
       return changed(
@@ -134,7 +164,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
       return changed(await db.updateTable('deliveries').set({ due_at: dueAt, updated_at: now }).where('id', '=', id).where('state', '=', 'queued').executeTakeFirst());
     },
     async markCapGranted(trx: Db, ids: string[]): Promise<void> {
-      if (ids.length) await trx.updateTable('deliveries').set({ cap_granted: 1 }).where('id', 'in', ids).where('state', '=', 'queued').execute();
+      for (let i = 0; i < ids.length; i += 500) await trx.updateTable('deliveries').set({ cap_granted: 1 }).where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').execute();
     },
     /** Queued deliveries of one profile already due: the candidates "due together" for the caps. */
     async dueForProfile(trx: Db, profileId: string, now: number): Promise<DeliveryRow[]> {
@@ -183,6 +213,17 @@ export function createDeliveryStore(db: Kysely<Database>) {
     async addUnmatched(s: { wamid: string; status: string; at: number; code: number | null; title: string | null }, now: number): Promise<void> {
       await db.insertInto('unmatched_statuses').values({ wamid: s.wamid, status: s.status, at: s.at, error_code: s.code, error_title: s.title, received_at: now }).execute();
     },
+    /** Parked statuses of any of these wamids (taken: deleted as they are returned). */
+    async takeUnmatchedMany(wamids: string[]) {
+      const out = [];
+      for (let i = 0; i < wamids.length; i += 500) {
+        const part = wamids.slice(i, i + 500);
+        const rows = await db.selectFrom('unmatched_statuses').selectAll().where('wamid', 'in', part).orderBy('at').execute();
+        if (rows.length) await db.deleteFrom('unmatched_statuses').where('id', 'in', rows.map((r) => r.id)).execute();
+        out.push(...rows);
+      }
+      return out;
+    },
     async takeUnmatched(wamid: string) {
       const rows = await db.selectFrom('unmatched_statuses').selectAll().where('wamid', '=', wamid).orderBy('at').execute();
       if (rows.length) await db.deleteFrom('unmatched_statuses').where('wamid', '=', wamid).execute();
@@ -193,8 +234,11 @@ export function createDeliveryStore(db: Kysely<Database>) {
     stuckSending: (before: number, limit: number) =>
       db.selectFrom('deliveries').selectAll().where('state', '=', 'sending').where('sending_at', '<', before).orderBy('sending_at').limit(limit).execute(),
     /** Queued deliveries due before `before` and not touched since `idleSince`: their job was lost or held. */
-    overdueQueued: (now: number, idleSince: number, limit: number) =>
-      db.selectFrom('deliveries').select(['id', 'task_id', 'run_id']).where('state', '=', 'queued').where('due_at', '<=', now).where('updated_at', '<', idleSince).orderBy('due_at').limit(limit).execute(),
+    overdueQueued: (now: number, idleSince: number, limit: number, exceptTasks: string[] = []) => {
+      let q = db.selectFrom('deliveries').select(['id', 'task_id', 'run_id']).where('state', '=', 'queued').where('due_at', '<=', now).where('updated_at', '<', idleSince);
+      if (exceptTasks.length) q = q.where('task_id', 'not in', exceptTasks);
+      return q.orderBy('due_at').limit(limit).execute();
+    },
     async touch(ids: string[], now: number): Promise<void> {
       for (let i = 0; i < ids.length; i += 500) await db.updateTable('deliveries').set({ updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').execute();
     },
@@ -211,6 +255,38 @@ export function createDeliveryStore(db: Kysely<Database>) {
       if (since !== null) q = q.where('accepted_at', '>=', since);
       const rows = await q.execute();
       return new Set(rows.map((r) => r.profile_id!));
+    },
+    /** Of these phones, those with a 131049 within the hold (no marketing message is attempted yet). */
+    async marketingHolds(phones: string[], since: number): Promise<Set<string>> {
+      const out = new Set<string>();
+      for (let i = 0; i < phones.length; i += 500) {
+        const rows = await db.selectFrom('deliveries').select('phone').distinct().where('phone', 'in', phones.slice(i, i + 500)).where('error_code', '=', 131049).where('failed_at', '>=', since).execute();
+        for (const r of rows) if (r.phone) out.add(r.phone);
+      }
+      return out;
+    },
+    /** Profiles' own timezones (do-not-disturb runs in the recipient's timezone when known). */
+    async timezones(profileIds: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      for (let i = 0; i < profileIds.length; i += 500) {
+        const rows = await db.selectFrom('profiles').select(['id', 'timezone']).where('id', 'in', profileIds.slice(i, i + 500)).where('timezone', 'is not', null).execute();
+        for (const r of rows) if (r.timezone) out.set(r.id, r.timezone);
+      }
+      return out;
+    },
+    /** Queued deliveries of these profiles already due and not yet through the caps (the caps' candidates). */
+    async dueForProfiles(trx: Db, profileIds: string[], now: number): Promise<DeliveryRow[]> {
+      const out: DeliveryRow[] = [];
+      for (let i = 0; i < profileIds.length; i += 500) {
+        out.push(...(await trx.selectFrom('deliveries').selectAll().where('profile_id', 'in', profileIds.slice(i, i + 500)).where('state', '=', 'queued').where('due_at', '<=', now).where('cap_granted', '=', 0).execute()));
+      }
+      return out;
+    },
+    /** queued → skipped inside a caller's transaction (caps deny in the transaction that counts). */
+    async skipManyIn(trx: Db, ids: string[], reason: string, now: number): Promise<void> {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.updateTable('deliveries').set({ state: 'skipped', reason, skipped_at: now, updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').execute();
+      }
     },
     /** A 131049 for this phone within the hold: no marketing message is attempted yet. */
     async marketingHoldSince(phone: string, since: number): Promise<boolean> {

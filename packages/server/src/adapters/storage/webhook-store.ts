@@ -1,5 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { isSqlite } from './migrations/dialect';
+import type { DatabaseHandle } from './database';
 import type { Database } from './schema/index';
 
 export interface InboxRow {
@@ -20,17 +21,62 @@ export interface InboxRow {
  * repeated in the outer WHERE, which PostgreSQL re-checks after waiting on a row lock, so two processes
  * never claim one row; on SQLite the single statement runs under the database's write lock.
  */
-export function createWebhookStore(db: Kysely<Database>) {
-  const sqlite = isSqlite(db as Kysely<unknown>);
+export function createWebhookStore(handle: DatabaseHandle) {
+  const db: Kysely<Database> = handle.db;
+  const sqlite = handle.dialect === 'sqlite';
+  // The receive path runs once per webhook POST, so inserts are grouped: while one write is in flight,
+  // the payloads that arrive meanwhile queue up and go in the next write, as one transaction — one commit
+  // (one WAL flush) for many POSTs under load, no added wait when idle. Each POST is still answered only
+  // after its own row is committed. On SQLite the rows go through a prepared statement, while holding
+  // Kysely's connection so they never land inside another caller's open transaction.
+  let insertStmt: SQLite.Statement<[string, number, string, number]> | undefined;
+  type Pending = { channelId: string; body: string; now: number; resolve: (id: number) => void; reject: (e: unknown) => void };
+  let queue: Pending[] = [];
+  let writing = false;
+
+  async function insertMany(rows: Pending[]): Promise<number[]> {
+    if (handle.sqlite) {
+      const sqliteDb = handle.sqlite;
+      // Prepared on first use: the container is built before migrations run.
+      const stmt = (insertStmt ??= sqliteDb.prepare<[string, number, string, number]>(
+        "INSERT INTO webhook_inbox (channel_id, received_at, body, state, attempts, available_at) VALUES (?, ?, ?, 'pending', 0, ?)",
+      ));
+      return db.connection().execute(async () =>
+        sqliteDb.transaction(() => rows.map((r) => Number(stmt.run(r.channelId, r.now, r.body, r.now).lastInsertRowid)))(),
+      );
+    }
+    const inserted = await db
+      .insertInto('webhook_inbox')
+      .values(rows.map((r) => ({ channel_id: r.channelId, body: r.body, received_at: r.now, state: 'pending', attempts: 0, available_at: r.now })))
+      .returning('id')
+      .execute();
+    return inserted.map((r) => Number(r.id));
+  }
+
+  async function writeQueued(): Promise<void> {
+    writing = true;
+    try {
+      while (queue.length) {
+        const batch = queue.slice(0, 500);
+        queue = queue.slice(batch.length);
+        try {
+          const ids = await insertMany(batch);
+          batch.forEach((p, i) => p.resolve(ids[i] ?? 0));
+        } catch (e) {
+          for (const p of batch) p.reject(e);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
 
   return {
-    async insert(channelId: string, body: string, now: number): Promise<number> {
-      const r = await db
-        .insertInto('webhook_inbox')
-        .values({ channel_id: channelId, body, received_at: now, state: 'pending', attempts: 0, available_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return Number(r.id);
+    insert(channelId: string, body: string, now: number): Promise<number> {
+      return new Promise<number>((resolve, reject) => {
+        queue.push({ channelId, body, now, resolve, reject });
+        if (!writing) void writeQueued();
+      });
     },
 
     async claim(claimant: string, now: number, limit: number, leaseMs: number): Promise<InboxRow[]> {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateRule, fixtureContext, generateAudienceFixture, generateRandomRule, parseAudienceRule, type AudienceFixture, type AudienceRule } from '@wareach/core';
+import { evaluateRule, fixtureContext, ruleReferences, generateAudienceFixture, generateRandomRule, parseAudienceRule, type AudienceFixture, type AudienceRule } from '@wareach/core';
 import { createTestDatabase, DIALECTS } from '../../../../test/helpers';
 import { loadAudienceFixture } from '../../../../test/tasks/load-audience-fixture';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../database';
 import { audienceIdsQuery, estimateAudience, profileMatches } from './audience-query';
 
 const fx: AudienceFixture = generateAudienceFixture(20261125, { users: 400, eventsPerUser: 8 });
-const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: 400 }, (_, i) => i + 1);
 
 function expected(rule: AudienceRule): string[] {
   return fx.users.filter((u) => evaluateRule(rule, u, fixtureContext(fx, u.oneId))).map((u) => u.oneId).sort();
@@ -41,7 +41,7 @@ describe.each(DIALECTS)('rule compiler on %s', (dialect) => {
   it('selects the same profiles as the reference evaluator for random rules of every shape', async () => {
     const mismatches: string[] = [];
     for (const seed of SEEDS) {
-      const rule = valid(generateRandomRule(seed, { depth: 1 + (seed % 4) }));
+      const rule = valid(generateRandomRule(seed, { depth: 1 + (seed % 5) }));
       const want = expected(rule);
       const got = await members(rule);
       if (JSON.stringify(want) !== JSON.stringify(got)) {
@@ -61,6 +61,26 @@ describe.each(DIALECTS)('rule compiler on %s', (dialect) => {
       for (const u of fx.users.slice(0, 25)) {
         expect(await profileMatches(h.db, dialect, { rule, now: fx.now, subjectType: 'user' }, u.oneId), `seed ${seed} ${u.oneId}`).toBe(want.includes(u.oneId));
       }
+    }
+  });
+
+  it('reads a realtime segment named in a rule by evaluating its own rule live', async () => {
+    for (const seed of SEEDS.slice(0, 60)) {
+      const inner = valid(generateRandomRule(seed * 31, { depth: 2 }));
+      if (ruleReferences(inner).segments.includes('seg_b')) continue; // a segment naming itself is refused upstream
+      const rule = valid(generateRandomRule(seed * 17, { depth: 3 }));
+      // Every profile's seg_b membership becomes "matches `inner` now".
+      const liveFx = (id: string) => {
+        const u = fx.users.find((x) => x.oneId === id)!;
+        const ctx = fixtureContext(fx, id);
+        const member = new Set([...ctx.segmentMembership].filter((x) => x !== 'seg_b'));
+        if (evaluateRule(inner, u, ctx)) member.add('seg_b');
+        return { ...ctx, segmentMembership: member };
+      };
+      const want = fx.users.filter((u) => evaluateRule(rule, u, liveFx(u.oneId))).map((u) => u.oneId).sort();
+      const segments = new Map([['seg_b', { kind: 'live' as const, rule: inner, subjectType: 'user' }]]);
+      const got = (await audienceIdsQuery(dialect, { rule, now: fx.now, subjectType: 'user', segments }).execute(h.db)).rows.map((x) => x.id).sort();
+      expect(got, `seed ${seed}`).toEqual(want);
     }
   });
 
