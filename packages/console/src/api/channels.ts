@@ -30,8 +30,8 @@ export function toChannel(r: Raw): Channel {
     id: str(r.id),
     name: str(r.name ?? r.displayName ?? r.wabaId),
     wabaId: str(r.wabaId ?? r.waba_id),
-    graphBaseUrl: r.graphBaseUrl === undefined ? undefined : str(r.graphBaseUrl),
-    graphVersion: r.graphVersion === undefined ? undefined : str(r.graphVersion),
+    graphBaseUrl: r.baseUrl ?? r.graphBaseUrl ? str(r.baseUrl ?? r.graphBaseUrl) : undefined,
+    graphVersion: r.apiVersion ?? r.graphVersion ? str(r.apiVersion ?? r.graphVersion) : undefined,
     phoneNumbers: numbers.map((n) => ({
       id: str(n.id ?? n.phoneNumberId),
       phoneNumberId: str(n.phoneNumberId ?? n.phone_number_id ?? n.id),
@@ -56,6 +56,8 @@ export interface TemplateRow {
   components: unknown[];
   parameterFormat?: string;
   rejectedReason?: string | null;
+  /** The template as a content's `template` field, when the API gives it ready-made. */
+  definition?: Record<string, unknown>;
   raw: Raw;
 }
 
@@ -70,6 +72,7 @@ export function toTemplate(r: Raw): TemplateRow {
     components: (r.components ?? []) as unknown[],
     ...(r.parameterFormat ?? r.parameter_format ? { parameterFormat: str(r.parameterFormat ?? r.parameter_format) } : {}),
     rejectedReason: (r.rejectedReason ?? r.rejected_reason ?? null) as string | null,
+    ...(r.definition && typeof r.definition === 'object' ? { definition: r.definition as Record<string, unknown> } : {}),
     raw: r,
   };
 }

@@ -35,8 +35,12 @@ export const MAX_SEND_ATTEMPTS = 5;
 const END_GRACE_MS = 5 * 60_000;
 /** Waits shorter than this are delayed queue jobs; longer ones are durable timers. */
 const SHORT_WAIT_MS = 60_000;
-/** Deliveries claimed together, just before they are sent. */
-const CLAIM_CHUNK = 50;
+/**
+ * Deliveries claimed together just before they are sent, and recorded together after: a whole
+ * dispatch batch, so a batch costs a handful of statements however large it is. A crash leaves at most
+ * this many per running job in `sending`, for the reconciler.
+ */
+const CLAIM_CHUNK = 200;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export interface DispatcherDeps {

@@ -1,4 +1,4 @@
-import { App, Button, Card, Descriptions, Form, Input, Modal, Space, Table, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { listChannels, type Channel, type PhoneNumber } from '../../api/channels';
@@ -17,7 +17,7 @@ export function ChannelsPage() {
   const [form] = Form.useForm();
   const [busy, setBusy] = useState<string>();
   const manage = can('channel.manage');
-  const save = async (v: Record<string, string | undefined>) => {
+  const save = async (v: Record<string, unknown>) => {
     const body = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== ''));
     setBusy('save');
     try {
@@ -53,7 +53,7 @@ export function ChannelsPage() {
             <Card key={c.id} size="small" title={`${c.name} · WABA ${c.wabaId}`} extra={
               <Space>
                 {manage && <Button size="small" loading={busy === `${c.id}check`} onClick={() => void action(c, 'check', t('channels.checkOk'))}>{t('channels.check')}</Button>}
-                {manage && <Button size="small" onClick={() => { form.setFieldsValue({ name: c.name, wabaId: c.wabaId, graphBaseUrl: c.graphBaseUrl, graphVersion: c.graphVersion }); setEditing(c); }}>{t('common.edit')}</Button>}
+                {manage && <Button size="small" onClick={() => { form.setFieldsValue({ name: c.name, wabaId: c.wabaId, baseUrl: c.graphBaseUrl, apiVersion: c.graphVersion, phoneNumbers: c.phoneNumbers.map((n) => ({ phoneNumberId: n.phoneNumberId, displayNumber: n.display, throughput: typeof n.throughput === 'number' ? n.throughput : undefined })) }); setEditing(c); }}>{t('common.edit')}</Button>}
               </Space>
             }>
               <Descriptions size="small" column={{ xs: 1, lg: 3 }} items={[
@@ -77,8 +77,25 @@ export function ChannelsPage() {
           <Form.Item name="accessToken" label={t('channels.accessToken')} extra={t('channels.secretHelp')} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
           <Form.Item name="appSecret" label={t('channels.appSecret')} extra={t('channels.secretHelp')} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
           <Form.Item name="verifyToken" label={t('channels.verifyToken')} extra={t('channels.secretHelp')}><Input.Password autoComplete="off" /></Form.Item>
-          <Form.Item name="graphBaseUrl" label={t('channels.graphBaseUrl')}><Input placeholder="https://graph.facebook.com" /></Form.Item>
-          <Form.Item name="graphVersion" label={t('channels.graphVersion')}><Input placeholder="v23.0" /></Form.Item>
+          <Form.Item name="baseUrl" label={t('channels.graphBaseUrl')}><Input placeholder="https://graph.facebook.com" /></Form.Item>
+          <Form.Item name="apiVersion" label={t('channels.graphVersion')}><Input placeholder="v23.0" /></Form.Item>
+          <Form.Item label={t('channels.numbers')} required>
+            <Form.List name="phoneNumbers" initialValue={[{}]}>
+              {(fields, { add, remove }) => (
+                <Space orientation="vertical" style={{ width: '100%' }}>
+                  {fields.map((f) => (
+                    <Space key={f.key} align="start" wrap>
+                      <Form.Item name={[f.name, 'phoneNumberId']} rules={[{ required: true }]} noStyle><Input placeholder={t('channels.phoneNumberId')} aria-label={t('channels.phoneNumberId')} style={{ width: 190 }} /></Form.Item>
+                      <Form.Item name={[f.name, 'displayNumber']} rules={[{ required: true }]} noStyle><Input placeholder={t('channels.displayNumber')} aria-label={t('channels.displayNumber')} style={{ width: 170 }} /></Form.Item>
+                      <Form.Item name={[f.name, 'throughput']} noStyle><InputNumber min={1} max={10000} placeholder={t('channels.throughput')} aria-label={t('channels.throughput')} /></Form.Item>
+                      <Button onClick={() => remove(f.name)} disabled={fields.length === 1}>{t('common.remove')}</Button>
+                    </Space>
+                  ))}
+                  <Button type="dashed" onClick={() => add({})}>{t('common.add')}</Button>
+                </Space>
+              )}
+            </Form.List>
+          </Form.Item>
         </Form>
       </Modal>
     </Card>

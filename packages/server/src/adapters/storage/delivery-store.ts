@@ -36,14 +36,37 @@ const STAMP: Partial<Record<DeliveryStatus, 'sending_at' | 'accepted_at' | 'deli
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+// Literals, not parameters, where a partial index (migration 0005) must match the query's predicate.
+const QUEUED = sql.lit<string>('queued');
+const SENDING = sql.lit<string>('sending');
+const MARKETING_LIMIT = sql.lit<number>(131049);
+
 /**
  * Deliveries: every state change is a conditional UPDATE on the state it expects, so two workers (or
  * a worker and a webhook) racing on one delivery cannot both win, and nothing moves backwards except
  * the one documented release of a claim that provably sent nothing (`release`).
  */
-export function createDeliveryStore(db: Kysely<Database>) {
+export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = 'sqlite') {
+  const pg = dialect === 'postgres';
   async function insertMany(rows: NewDelivery[], now: number, trx: Db = db): Promise<number> {
     let inserted = 0;
+    if (pg) {
+      // Arrays instead of 24 parameters a row: a fan-out of a million rows is bounded by the disk, not by planning.
+      for (let i = 0; i < rows.length; i += 5000) {
+        const part = rows.slice(i, i + 5000);
+        const col = <T>(f: (d: NewDelivery) => T) => part.map(f);
+        const r = await sql`
+          insert into deliveries (id, task_id, run_id, recipient, profile_id, phone, state, priority, due_at, trigger_at, cap_granted, attempts, queued_at, updated_at)
+          select id, task_id, run_id, recipient, profile_id, phone, 'queued', priority, due_at, trigger_at, 0, 0, ${now}::bigint, ${now}::bigint
+          from unnest(${col((d) => deliveryIdFor(d.taskId, d.runId, d.recipient))}::text[], ${col((d) => d.taskId)}::text[], ${col((d) => d.runId)}::text[],
+                      ${col((d) => d.recipient)}::text[], ${col((d) => d.profileId)}::text[], ${col((d) => d.phone)}::text[], ${col((d) => d.priority)}::text[],
+                      ${col((d) => d.dueAt)}::bigint[], ${col((d) => d.triggerAt ?? null)}::bigint[])
+            as t(id, task_id, run_id, recipient, profile_id, phone, priority, due_at, trigger_at)
+          on conflict (task_id, run_id, recipient) do nothing`.execute(trx);
+        inserted += Number(r.numAffectedRows ?? 0);
+      }
+      return inserted;
+    }
     for (let i = 0; i < rows.length; i += 500) {
       const r = await trx
         .insertInto('deliveries')
@@ -119,6 +142,14 @@ export function createDeliveryStore(db: Kysely<Database>) {
      */
     async claimMany(ids: string[], now: number, worker: string | null = null): Promise<Set<string>> {
       const won = new Set<string>();
+      if (pg) {
+        // One array parameter instead of hundreds: PostgreSQL plans it once, whatever the batch size.
+        const r = await sql<{ id: string }>`
+          update deliveries set state = 'sending', sending_at = ${now}, updated_at = ${now}, attempts = attempts + 1, sent_by = ${worker}
+          where id = any(${ids}::text[]) and state = 'queued' returning id`.execute(db);
+        for (const row of r.rows) won.add(row.id);
+        return won;
+      }
       for (let i = 0; i < ids.length; i += 500) {
         const rows = await db.updateTable('deliveries').set((eb) => ({ state: 'sending', sending_at: now, updated_at: now, attempts: eb('attempts', '+', 1), sent_by: worker }))
           .where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').returning('id').execute();
@@ -132,6 +163,14 @@ export function createDeliveryStore(db: Kysely<Database>) {
      */
     async acceptMany(items: { id: string; wamid: string }[], now: number): Promise<Set<string>> {
       const moved = new Set<string>();
+      if (pg && items.length) {
+        const r = await sql<{ id: string }>`
+          update deliveries as d set state = 'accepted', accepted_at = ${now}, updated_at = ${now}, wamid = v.wamid
+          from unnest(${items.map((x) => x.id)}::text[], ${items.map((x) => x.wamid)}::text[]) as v(id, wamid)
+          where d.id = v.id and d.state = 'sending' returning d.id`.execute(db);
+        for (const row of r.rows) moved.add(row.id);
+        return moved;
+      }
       for (let i = 0; i < items.length; i += 400) {
         const part = items.slice(i, i + 400);
         const cases = sql.join(part.map((x) => sql`when ${x.id} then ${x.wamid}`), sql` `);
@@ -232,10 +271,10 @@ export function createDeliveryStore(db: Kysely<Database>) {
 
     /** Deliveries claimed (`sending`) before `before`: candidates for reconciliation after a crash. */
     stuckSending: (before: number, limit: number) =>
-      db.selectFrom('deliveries').selectAll().where('state', '=', 'sending').where('sending_at', '<', before).orderBy('sending_at').limit(limit).execute(),
+      db.selectFrom('deliveries').selectAll().where('state', '=', SENDING).where('sending_at', '<', before).orderBy('sending_at').limit(limit).execute(),
     /** Queued deliveries due before `before` and not touched since `idleSince`: their job was lost or held. */
     overdueQueued: (now: number, idleSince: number, limit: number, exceptTasks: string[] = []) => {
-      let q = db.selectFrom('deliveries').select(['id', 'task_id', 'run_id']).where('state', '=', 'queued').where('due_at', '<=', now).where('updated_at', '<', idleSince);
+      let q = db.selectFrom('deliveries').select(['id', 'task_id', 'run_id']).where('state', '=', QUEUED).where('due_at', '<=', now).where('updated_at', '<', idleSince);
       if (exceptTasks.length) q = q.where('task_id', 'not in', exceptTasks);
       return q.orderBy('due_at').limit(limit).execute();
     },
@@ -260,7 +299,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
     async marketingHolds(phones: string[], since: number): Promise<Set<string>> {
       const out = new Set<string>();
       for (let i = 0; i < phones.length; i += 500) {
-        const rows = await db.selectFrom('deliveries').select('phone').distinct().where('phone', 'in', phones.slice(i, i + 500)).where('error_code', '=', 131049).where('failed_at', '>=', since).execute();
+        const rows = await db.selectFrom('deliveries').select('phone').distinct().where('phone', 'in', phones.slice(i, i + 500)).where('error_code', '=', MARKETING_LIMIT).where('failed_at', '>=', since).execute();
         for (const r of rows) if (r.phone) out.add(r.phone);
       }
       return out;
@@ -278,7 +317,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
     async dueForProfiles(trx: Db, profileIds: string[], now: number): Promise<DeliveryRow[]> {
       const out: DeliveryRow[] = [];
       for (let i = 0; i < profileIds.length; i += 500) {
-        out.push(...(await trx.selectFrom('deliveries').selectAll().where('profile_id', 'in', profileIds.slice(i, i + 500)).where('state', '=', 'queued').where('due_at', '<=', now).where('cap_granted', '=', 0).execute()));
+        out.push(...(await trx.selectFrom('deliveries').selectAll().where('profile_id', 'in', profileIds.slice(i, i + 500)).where('state', '=', QUEUED).where('due_at', '<=', now).where('cap_granted', '=', 0).execute()));
       }
       return out;
     },
@@ -290,7 +329,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
     },
     /** A 131049 for this phone within the hold: no marketing message is attempted yet. */
     async marketingHoldSince(phone: string, since: number): Promise<boolean> {
-      const r = await db.selectFrom('deliveries').select('id').where('phone', '=', phone).where('error_code', '=', 131049).where('failed_at', '>=', since).executeTakeFirst();
+      const r = await db.selectFrom('deliveries').select('id').where('phone', '=', phone).where('error_code', '=', MARKETING_LIMIT).where('failed_at', '>=', since).executeTakeFirst();
       return r !== undefined;
     },
     async countByRun(runId: string): Promise<Record<string, number>> {

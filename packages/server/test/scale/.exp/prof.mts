@@ -19,9 +19,23 @@ const code = `
 const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
 const line = await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r));
 const url = JSON.parse(line).url as string;
-const dir = mkdtempSync(path.join(tmpdir(), 'prof-'));
-const config = testConfig({ kind: 'sqlite', file: path.join(dir, 'db.sqlite') }, dir, { WAREACH_LOG_LEVEL: 'warn' });
-const c = createContainer(config, { clock: systemClock, database: openDatabase(config.database) });
+import { createTestDatabase } from '../../helpers';
+import pg from 'pg';
+const tdb = await createTestDatabase((process.env.DIALECT ?? 'sqlite') as 'sqlite');
+const dir = tdb.dir;
+const config = testConfig(tdb.database, dir, { WAREACH_LOG_LEVEL: 'warn', ...(process.env.REDIS ? { WAREACH_REDIS_URL: 'redis://127.0.0.1:6379', WAREACH_REDIS_PREFIX: 'prof' + Date.now() } : {}), WAREACH_WORKER_CONCURRENCY: '64' });
+const pgStats = new Map<string, { n: number; ms: number }>();
+if (process.env.SQLSTATS && process.env.DIALECT === 'postgres') {
+  const orig = (pg.Client.prototype as any).query;
+  (pg.Client.prototype as any).query = function (this: unknown, ...a: any[]) {
+    const text = typeof a[0] === 'string' ? a[0] : a[0]?.text ?? '?';
+    const t0 = performance.now();
+    const r = orig.apply(this, a);
+    if (r && typeof r.then === 'function') r.then(() => { const k = String(text).slice(0, 140); const e = pgStats.get(k) ?? { n: 0, ms: 0 }; e.n++; e.ms += performance.now() - t0; pgStats.set(k, e); }, () => {});
+    return r;
+  };
+}
+const c = createContainer(config, { clock: systemClock, database: openDatabase(config.database, { poolSize: 10 }) });
 await bootstrap(c);
 const ch = await c.channels.create(systemActor, { name: 'sbx', wabaId: '102290129340398', phoneNumbers: [{ phoneNumberId: '106540352242922', displayNumber: '+1 555', throughput: 10000, tier: 'TIER_UNLIMITED' }], accessToken: 'tok', appSecret: 'sec', baseUrl: `${url}/sandbox/graph`, apiVersion: 'v23.0' });
 await c.templates.sync(systemActor, ch.id);
@@ -40,7 +54,7 @@ const task = await c.tasks.create(systemActor, { basic: { name: 'b' }, audience:
 lap('created'); await c.tasks.submit(systemActor, task.id); lap('submitted');
 await c.tasks.markState(task.id, 'approve', { type: 'member', id: 'other', roleId: null } as never);
 const stats = new Map<string, { n: number; ms: number }>();
-if (process.env.SQLSTATS) {
+if (process.env.SQLSTATS && process.env.DIALECT !== 'postgres') {
   const raw = c.database.sqlite!;
   const prep = raw.prepare.bind(raw);
   (raw as any).prepare = (sql: string) => {
@@ -65,4 +79,5 @@ lap('done'); const run = await c.db.selectFrom('deliveries').select([(eb) => eb.
 const secs = (Number(run!.b) - Number(run!.a)) / 1000;
 console.log(`sent ${N} in ${secs.toFixed(1)}s = ${(N / secs).toFixed(0)}/s; rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 if (process.env.SQLSTATS) [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25).forEach(([k, v]) => console.log(v.ms.toFixed(0).padStart(7), String(v.n).padStart(7), k));
-await w.close(); await c.close(); child.kill();
+[...pgStats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25).forEach(([k, v]) => console.log(v.ms.toFixed(0).padStart(7), String(v.n).padStart(7), k.replace(/\s+/g, ' ')));
+await w.close(); await c.close(); child.kill(); await tdb.drop();

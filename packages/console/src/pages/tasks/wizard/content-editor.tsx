@@ -96,7 +96,7 @@ function TemplateEditor({ content, set, errors, templates }: Props) {
           options={approved.map((x) => ({ value: x.id, label: `${x.name} (${x.language}, ${x.category})` }))}
           onChange={(id: string) => {
             const x = approved.find((y) => y.id === id);
-            if (x) set(P, { type: 'template', template: { name: x.name, language: x.language, category: x.category, components: x.components, ...(x.parameterFormat ? { parameterFormat: x.parameterFormat } : {}) }, bindings: {} });
+            if (x) set(P, { type: 'template', template: (x.definition as Obj | undefined) ?? { name: x.name, language: x.language, category: x.category, components: x.components, ...(x.parameterFormat ? { parameterFormat: x.parameterFormat } : {}) }, bindings: {} });
           }}
         />
       </Field>

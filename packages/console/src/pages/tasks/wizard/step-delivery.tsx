@@ -78,7 +78,7 @@ function TestSend({ values }: { values: StepProps['values'] }) {
     setBusy(true);
     try {
       const d = toRequestBody(values).delivery;
-      await api.post('/api/v1/messages/test', { channelId: d.channelId, phoneNumberId: d.phoneNumberId, to, content: d.content });
+      await api.post('/api/v1/messages/test', { channelId: d.channelId, phoneNumberId: d.phoneNumberId, recipients: to, content: d.content });
       message.success(t('wizard.testSent'));
     } catch (e) {
       message.error(errorText(e, t));
