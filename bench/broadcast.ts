@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
 import {
-  createBenchDatabase, installationEnv, mb, openInstallation, phoneOf, PHONE, REDIS_URL, runPhase, scheduleBroadcast, seedInstallation,
+  approveTask, createBenchDatabase, installationEnv, mb, openInstallation, phoneOf, PHONE, REDIS_URL, runPhase, scheduleBroadcast, seedInstallation,
   spawnWorkers, startSandboxChild, TOKEN,
 } from './engine-bench-support';
 
@@ -53,6 +53,9 @@ async function figures(q: (sql: string) => Promise<Record<string, unknown>[]>, t
     (select count(*) from deliveries where task_id = '${taskId}' and state = 'accepted') as sent from runs r where r.task_id = '${taskId}'`);
   const seconds = (Number(r!.last) - Number(r!.started)) / 1000;
   const sent = Number(r!.sent);
+  if (process.env.BENCH_DEBUG) {
+    process.stderr.write(JSON.stringify(await q(`select sent_by, count(*) as n, min(queued_at) - ${Number(r!.started)} as q0, max(queued_at) - ${Number(r!.started)} as q1, min(sending_at) - ${Number(r!.started)} as s0, max(accepted_at) - ${Number(r!.started)} as a1 from deliveries where task_id = '${taskId}' group by sent_by`)) + '\n');
+  }
   const perWorker = Object.fromEntries((await q(`select sent_by, count(*) as n from deliveries where task_id = '${taskId}' group by sent_by`)).map((x) => [String(x.sent_by), Number(x.n)]));
   return { sent, seconds, rate: sent / seconds, perWorker };
 }
@@ -71,7 +74,8 @@ async function waitSettled(count: () => Promise<number>, n: number, what: string
 async function seedPhase() {
   const c = await openInstallation(process.env as Record<string, string>);
   const seeded = await seedInstallation(c, { sandboxUrl: process.env.BENCH_SANDBOX_URL!, n: N });
-  const taskId = await scheduleBroadcast(c, seeded, new Date(Date.now() + 1_000));
+  // Approved later, once the workers run: the measured run starts with every worker up.
+  const taskId = await scheduleBroadcast(c, seeded, new Date(Date.now() + 1_000), 'bench broadcast', false);
   await c.close();
   process.stdout.write(JSON.stringify({ taskId }) + '\n');
 }
@@ -84,12 +88,20 @@ async function embeddedPhase() {
   const taskId = process.env.BENCH_TASK_ID!;
   const engine = wireEngine(c);
   engine.start();
+  await approveTask(c, taskId);
   const q = async (text: string) => (await sql.raw<Record<string, unknown>>(text).execute(c.db)).rows;
   await waitSettled(async () => Number((await q(`select count(*) as n from deliveries where task_id = '${taskId}' and state not in ('queued', 'sending')`))[0]!.n), N, 'embedded run');
   const f = await figures(q, taskId);
   await engine.close();
   await c.close();
   process.stdout.write(JSON.stringify({ ...f, rssMB: mb(process.resourceUsage().maxRSS * 1024) }) + '\n');
+}
+
+async function approvePhase() {
+  const c = await openInstallation(process.env as Record<string, string>);
+  await approveTask(c, process.env.BENCH_TASK_ID!);
+  await c.close();
+  process.stdout.write('{}\n');
 }
 
 /** One worker of the peer design: a BullMQ job per message. */
@@ -129,6 +141,7 @@ async function embedded(sandboxUrl: string): Promise<RunFigures> {
   }
 }
 
+export async function scaleOutForExp(sandboxUrl: string) { return scaleOut(sandboxUrl); }
 async function scaleOut(sandboxUrl: string): Promise<RunFigures> {
   const db = await createBenchDatabase('postgres');
   const prefix = `wareach-bench-${randomBytes(4).toString('hex')}`;
@@ -139,6 +152,7 @@ async function scaleOut(sandboxUrl: string): Promise<RunFigures> {
     await client.connect();
     const q = async (text: string) => (await client.query(text)).rows as Record<string, unknown>[];
     const workers = await spawnWorkers(2, env);
+    await runPhase(FILE, 'approve', { ...env, BENCH_TASK_ID: taskId });
     try {
       await waitSettled(async () => Number((await q(`select count(*) as n from deliveries where task_id = '${taskId}' and state not in ('queued', 'sending')`))[0]!.n), N, 'scale-out run');
     } finally {
@@ -241,7 +255,7 @@ export async function run(): Promise<void> {
 
 const phase = process.argv.indexOf('--phase') >= 0 ? process.argv[process.argv.indexOf('--phase') + 1] : undefined;
 if (phase && process.argv[1] === FILE) {
-  const phases: Record<string, () => Promise<void>> = { seed: seedPhase, embedded: embeddedPhase, 'peer-worker': peerWorkerPhase };
+  const phases: Record<string, () => Promise<void>> = { seed: seedPhase, approve: approvePhase, embedded: embeddedPhase, 'peer-worker': peerWorkerPhase };
   phases[phase]!().then(() => process.exit(0), (e: unknown) => {
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);

@@ -143,8 +143,14 @@ export async function seedInstallation(c: Installation, o: { sandboxUrl: string;
   return { channelId: ch.id, segmentId: seg.id, content: { type: 'template' as const, template: tpl.definition, bindings: {} } };
 }
 
-/** A scheduled-once broadcast to the CSV audience at `sendAt`, submitted and approved. */
-export async function scheduleBroadcast(c: Installation, seeded: Awaited<ReturnType<typeof seedInstallation>>, sendAt: Date, name = 'bench broadcast'): Promise<string> {
+/** Approves a task as a member other than its creator (`run_after_approval`: it starts at once if due). */
+export async function approveTask(c: Installation, taskId: string): Promise<void> {
+  const r = await c.tasks.markState(taskId, 'approve', { type: 'member', id: 'bench-approver', roleId: null } as never);
+  if (!r.ok) throw new Error(`approve: ${JSON.stringify(r.error)}`);
+}
+
+/** A scheduled-once broadcast to the CSV audience at `sendAt`, submitted (and approved unless told not to). */
+export async function scheduleBroadcast(c: Installation, seeded: Awaited<ReturnType<typeof seedInstallation>>, sendAt: Date, name = 'bench broadcast', approve = true): Promise<string> {
   const { systemActor } = await import('../packages/server/src/services/ports');
   const task = await c.tasks.create(systemActor, {
     basic: { name },
@@ -153,25 +159,28 @@ export async function scheduleBroadcast(c: Installation, seeded: Awaited<ReturnT
     delivery: { channelId: seeded.channelId, phoneNumberId: PHONE, taskType: 'normal', globalLimit: false, content: seeded.content },
   });
   await c.tasks.submit(systemActor, task.id);
-  const r = await c.tasks.markState(task.id, 'approve', { type: 'member', id: 'bench-approver', roleId: null } as never);
-  if (!r.ok) throw new Error(`approve: ${JSON.stringify(r.error)}`);
+  if (approve) await approveTask(c, task.id);
   return task.id;
 }
 
 /** `wareach worker` children (node runs the CLI itself, so a signal reaches the worker). */
 export async function spawnWorkers(n: number, env: Record<string, string>): Promise<{ children: ChildProcess[]; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
-  for (let k = 0; k < n; k++) {
+  await Promise.all(Array.from({ length: n }, async (_, k) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'packages/server/src/cli/main.ts'), 'worker'], {
       cwd: ROOT, env: { ...process.env, ...env, WAREACH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
       const rl = createInterface({ input: child.stdout! });
-      rl.on('line', (l) => { if (l.includes('worker running')) resolve(); });
+      rl.on('line', (l) => {
+        if (l.includes('worker running')) resolve();
+        // Warnings and errors of a worker are part of the figures' story: show them.
+        else if (/"level":(40|50|60)/.test(l)) process.stderr.write(`  [worker ${k}] ${l.slice(0, 400)}\n`);
+      });
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     });
     children.push(child);
-  }
+  }));
   return {
     children,
     async stop() {

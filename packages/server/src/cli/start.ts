@@ -77,5 +77,39 @@ export async function startRuntime(_mode: Exclude<Mode, 'sandbox'>, _c: Containe
   if (_mode !== 'serve') engine.start();
   // WhatsApp channel area: the webhook drain, and the in-process sandbox for `npm start`.
   const whatsapp = await startWhatsappRuntime(_mode, _c);
-  return { httpPlugins: [...whatsapp.httpPlugins], stop: async () => { await whatsapp.stop(); await engine.close(); } };
+  const daily = _mode !== 'serve' ? startDailySegmentRefresh(_c) : undefined;
+  return {
+    httpPlugins: [...whatsapp.httpPlugins],
+    stop: async () => {
+      daily?.stop();
+      await whatsapp.stop();
+      await engine.close();
+    },
+  };
+}
+
+/**
+ * `daily` segments refresh at their own time of day (SPEC step 4). Workers look once a minute for the
+ * segments whose time has come; a refresh swaps the member set atomically, so two workers refreshing the
+ * same segment at once waste work but never leave it half-written. A failure keeps the last members and
+ * is recorded on the segment.
+ */
+function startDailySegmentRefresh(c: Container): { stop(): void } {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const r = await c.segments.refreshDueDailySegments(c.clock.now());
+      if (r.refreshed.length || r.failed.length) c.logger.info(r, 'daily segment refresh');
+    } catch (e) {
+      c.logger.error({ err: e }, 'daily segment refresh failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), 60_000);
+  timer.unref();
+  void tick();
+  return { stop: () => clearInterval(timer) };
 }

@@ -20,7 +20,7 @@ import { createTriggerEngine } from '../services/trigger-engine';
 import { createTimerPoller } from './timer-poller';
 
 /** Dispatch jobs (batches of up to 200 deliveries) one worker runs at once. */
-const DISPATCH_JOBS_AT_ONCE = 4;
+const DISPATCH_JOBS_AT_ONCE = 8;
 
 export interface EnginePorts {
   tasks: EngineTaskSource;

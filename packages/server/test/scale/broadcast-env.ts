@@ -14,8 +14,8 @@ export interface BroadcastEnv {
   channelId: string;
   /** The environment a `wareach worker` child needs to join this installation. */
   workerEnv: Record<string, string>;
-  /** Creates, submits and approves a scheduled-once template task to every profile, due at `sendAt`. */
-  scheduleBroadcast(name: string, sendAt: Date): Promise<string>;
+  /** Creates, submits and approves a scheduled-once template task to every profile, due `inMs` after its creation. */
+  scheduleBroadcast(name: string, inMs: number): Promise<string>;
   /** Deliveries of the task by state. */
   states(taskId: string): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -60,7 +60,7 @@ export async function startBroadcastEnv(o: {
   await c.project.updateSettings(systemActor, { channelCap: null, crossChannelCap: null });
   for (let i = 0; i < o.recipients; i += 1000) {
     const batch = [];
-    for (let k = i; k < Math.min(o.recipients, i + 1000); k++) batch.push({ id: `p${k}`, identities: { whatsapp: phoneOf(k) } });
+    for (let k = i; k < Math.min(o.recipients, i + 1000); k++) batch.push({ id: `p${k}`, identities: { whatsapp: phoneOf(k) }, attributes: { cohort: 'scale' } });
     await c.customerData.upsertProfiles(batch);
   }
   const db = c.config.database;
@@ -73,10 +73,10 @@ export async function startBroadcastEnv(o: {
       WAREACH_SECRET_KEY: '11'.repeat(32),
       WAREACH_ADMIN_PASSWORD: 'admin-password-123',
     },
-    async scheduleBroadcast(name, sendAt) {
+    async scheduleBroadcast(name, inMs) {
       const seg = await server.request('POST', '/api/v1/segments', {
         name: `${name} audience`, kind: 'rule', visibleInList: true,
-        rule: { kind: 'and', children: [{ kind: 'identity', type: 'whatsapp', has: true }] },
+        rule: { kind: 'and', children: [{ kind: 'attribute', name: 'cohort', valueType: 'string', op: 'eq', value: 'scale' }] },
       });
       if (seg.status !== 201) throw new Error(`segment: ${seg.status} ${JSON.stringify(seg.body)}`);
       const tpl = await c.templates.getApprovedTemplate(channelId, 'welcome_offer', 'en');
@@ -84,7 +84,7 @@ export async function startBroadcastEnv(o: {
       const task = await server.request('POST', '/api/v1/tasks', {
         basic: { name },
         audience: { mode: 'segment', segmentId: seg.body.id },
-        trigger: { type: 'scheduled_once', sendAt: sendAt.toISOString(), approvalTimeout: 'run_after_approval' },
+        trigger: { type: 'scheduled_once', sendAt: new Date(Date.now() + inMs).toISOString(), approvalTimeout: 'run_after_approval', refreshSegment: false },
         delivery: { channelId, phoneNumberId: SBX_PHONE, taskType: 'normal', globalLimit: false, content: { type: 'template', template: tpl.definition, bindings: {} } },
       }, { role: 'operator' });
       if (task.status !== 201) throw new Error(`task: ${task.status} ${JSON.stringify(task.body)}`);

@@ -29,7 +29,7 @@ describe('exactly once under SIGKILL', () => {
       sandbox: { faults: { throughputPerSecond: 0, statusDelays: { sentMs: 20, deliveredMs: 40, readMs: 60 }, deliveredRatio: 0, readRatio: 0 }, webhookDelivery: { batchSize: 500 } },
     });
     const e = env;
-    const taskId = await e.scheduleBroadcast('sigkill broadcast', new Date(Date.now() + 2_000));
+    const taskId = await e.scheduleBroadcast('sigkill broadcast', 1_000);
     worker = await spawnWorker(e.workerEnv);
 
     const accepted = () => e.sandbox.summary().messages.accepted;
