@@ -65,6 +65,11 @@ const pairs = (v: unknown, key: string): { k: string; count: number; title?: str
   return Object.entries(obj(v)).map(([k, c]) => ({ k, count: num(c) }));
 };
 
+/** A count the engine may give bare (`sent: 3`) or with its breakdown (`failed: {total, byCode}`). */
+const total = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? num(obj(v).total) : num(v));
+/** The breakdown of such a count: `{total, byCode: {…}}` → the `byCode` map; a bare list or map as is. */
+const breakdown = (v: unknown, by: string) => (v && typeof v === 'object' && !Array.isArray(v) && by in obj(v) ? obj(v)[by] : v);
+
 export function toStats(r: Raw): TaskStats {
   const f = obj(r.funnel ?? r.totals ?? r);
   return {
@@ -72,15 +77,15 @@ export function toStats(r: Raw): TaskStats {
     sent: num(f.sent),
     delivered: num(f.delivered),
     read: num(f.read),
-    replied: num(f.replied),
-    clicked: num(f.clicked),
-    failed: num(f.failed),
-    skipped: pairs(r.skipped ?? r.skippedByReason ?? r.dropped, 'reason').map((p) => ({ reason: p.k, count: p.count })),
-    failures: pairs(r.failures ?? r.failuresByCode ?? r.failedByCode, 'code').map((p) => ({ code: p.k, count: p.count, ...(p.title ? { title: p.title } : {}) })),
-    clicksByButton: pairs(r.clicksByButton ?? r.clicks, 'button').map((p) => ({ button: p.k, count: p.count })),
+    replied: total(f.replied),
+    clicked: f.clicked !== undefined ? total(f.clicked) : total(f.clicks),
+    failed: total(f.failed),
+    skipped: pairs(r.skippedByReason ?? breakdown(r.skipped ?? r.dropped, 'byReason'), 'reason').map((p) => ({ reason: p.k, count: p.count })),
+    failures: pairs(r.failures ?? r.failuresByCode ?? r.failedByCode ?? breakdown(r.failed, 'byCode'), 'code').map((p) => ({ code: p.k, count: p.count, ...(p.title ? { title: p.title } : {}) })),
+    clicksByButton: pairs(r.clicksByButton ?? breakdown(r.clicks, 'byButton'), 'button').map((p) => ({ button: p.k, count: p.count })),
     series: (Array.isArray(r.series) ? r.series : Array.isArray(r.timeSeries) ? r.timeSeries : []).map((x) => {
       const o = obj(x);
-      return { at: String(o.at ?? o.t ?? o.bucket ?? ''), sent: num(o.sent), delivered: num(o.delivered), read: num(o.read), replied: num(o.replied), failed: num(o.failed) };
+      return { at: String(o.at ?? o.t ?? o.bucket ?? o.hour ?? ''), sent: num(o.sent), delivered: num(o.delivered), read: num(o.read), replied: num(o.replied), failed: num(o.failed) };
     }),
   };
 }

@@ -3,6 +3,7 @@ import type { MessageContent } from '@wareach/core';
 import { createWebhookEvidenceStore } from '../adapters/storage/webhook-evidence-store';
 import { createCloudApiClient, type SendOutcome } from '../adapters/whatsapp/cloud-api-client';
 import type { DeliveryInbound, DeliveryStatusUpdate } from '../services/deliveries';
+import { SEND_TIMEOUT_MS } from '../services/dispatcher';
 import type { ChannelGateway, SendContextOutcome } from '../services/dispatcher-ports';
 import { AppError } from '../services/errors';
 import { engineAudienceSource, engineTaskSource } from '../services/tasks-engine';
@@ -31,7 +32,9 @@ const NOT_SENT_TRANSPORT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENET
  * (an error body, a throttle, a refused connection) — queues it again with backoff.
  */
 export function engineSendClient(c: Container) {
-  const client = createCloudApiClient({ limiter: c.rateLimiter, retry: { maxAttempts: 1 } });
+  // No limiter in the client: the dispatcher waits for the throughput slot before it claims the
+  // delivery, so a claim is never held through a long wait (see SEND_DEADLINE_MS).
+  const client = createCloudApiClient({ retry: { maxAttempts: 1 }, timeoutMs: SEND_TIMEOUT_MS });
   return {
     async send(ctx: Parameters<typeof client.sendMessage>[0], body: Record<string, unknown>): Promise<SendOutcome> {
       const out = await client.sendMessage(ctx, body);
@@ -58,6 +61,7 @@ export function engineChannelGateway(c: Container, send: ReturnType<typeof engin
         throw e;
       }
     },
+    throughputWait: async (ctx) => ((ctx.throughput ?? 0) > 0 ? c.rateLimiter.reserve(ctx.phoneNumberId, { perSecond: ctx.throughput! }) : 0),
     send: (ctx, body) => send.send(ctx, body),
     async pauseChannel(channelId, reason) {
       await c.channels.pauseChannel(channelId, reason);

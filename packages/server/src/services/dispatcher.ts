@@ -36,11 +36,14 @@ const END_GRACE_MS = 5 * 60_000;
 /** Waits shorter than this are delayed queue jobs; longer ones are durable timers. */
 const SHORT_WAIT_MS = 60_000;
 /**
- * Deliveries claimed together just before they are sent, and recorded together after: a whole
- * dispatch batch, so a batch costs a handful of statements however large it is. A crash leaves at most
- * this many per running job in `sending`, for the reconciler.
+ * The longest a claimed delivery may wait for its request to leave; past it the claim is undone
+ * unsent. The reconciler adds it to its window (scheduler.ts).
  */
-const CLAIM_CHUNK = 200;
+export const SEND_DEADLINE_MS = 5_000;
+/** The engine's send request timeout: WhatsApp can still accept a message until the request gives up. */
+export const SEND_TIMEOUT_MS = 15_000;
+/** Claims arriving within this many ms of each other are written as one statement. */
+const CLAIM_BATCH_MS = 2;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export interface DispatcherDeps {
@@ -62,6 +65,8 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Recorded on the deliveries this process claims. */
   workerId?: string;
+  /** Waits for the phone number's throughput (real time: the limiter counts real sends). */
+  sleep?: (ms: number) => Promise<void>;
   onError?: (e: unknown, deliveryId: string) => void;
 }
 
@@ -108,6 +113,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   const random = deps.random ?? Math.random;
   const pairs = createPairRate();
   const slots = createSemaphore(deps.concurrency ?? 32);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   /** Re-dispatch later: a delayed job for short waits, a durable timer for long ones. */
   async function later(row: DeliveryRow, dueAt: number, taskId: string) {
@@ -257,16 +263,32 @@ export function createDispatcher(deps: DispatcherDeps) {
     return fail(row, 'sending', { reason: null, ...error });
   }
 
-  /** Step 9 for a chunk: claim, send, then record acceptance (one write for the chunk). */
-  async function sendChunk(chunk: Ready[]) {
-    const won = await store.claimMany(chunk.map((r) => r.row.id), clock.now(), deps.workerId ?? null);
-    const claimed = chunk.filter((r) => won.has(r.row.id));
+  /**
+   * Step 9 for the batch. Each row first waits for a send slot (the process's limit of requests in
+   * flight) and for the phone number's throughput, and only then is claimed — claims of rows that get
+   * there together are one statement — and sent at once. A claim therefore precedes its request by
+   * milliseconds; the reconciler counts on that (a row claimed more than SEND_DEADLINE_MS before its
+   * request would leave is released unsent instead). Acceptance is written for the batch in one
+   * statement at the end.
+   */
+  async function sendAll(ready: Ready[]) {
     const accepted: { r: Ready; wamid: string }[] = [];
-    await Promise.all(claimed.map(async (r) => {
-      pairs.sent(r.pairKey, clock.now());
-      let outcome: SendOutcome;
+    const claimer = createClaimBatcher((ids) => store.claimMany(ids, clock.now(), deps.workerId ?? null));
+    await Promise.all(ready.map(async (r) => {
+      let outcome: SendOutcome | undefined;
       await slots.acquire();
       try {
+        const wait = await deps.channels.throughputWait(r.ctx);
+        if (wait > 0) await sleep(wait);
+        const claimedAt = clock.now();
+        if (!(await claimer.claim(r.row.id))) return;
+        if (clock.now() - claimedAt > SEND_DEADLINE_MS) {
+          // Nothing left this process: the claim provably sent nothing, so it may be undone.
+          await store.release(r.row.id, clock.now(), clock.now());
+          await wakeAt([r.row.id], clock.now(), r.row.task_id);
+          return;
+        }
+        pairs.sent(r.pairKey, clock.now());
         outcome = await deps.channels.send(r.ctx, r.body);
       } finally {
         slots.release();
@@ -354,7 +376,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const x = await prepare(r, b, now);
       if (x) ready.push(x);
     }
-    for (let i = 0; i < ready.length; i += CLAIM_CHUNK) await sendChunk(ready.slice(i, i + CLAIM_CHUNK));
+    await sendAll(ready);
   }
 
   return { dispatch, wakeAt };
@@ -380,6 +402,35 @@ function createPairRate() {
         if (now - t < PAIR_INTERVAL_MS) break;
         last.delete(k);
       }
+    },
+  };
+}
+
+/**
+ * Collects claims made within CLAIM_BATCH_MS of each other (or up to 200) and writes them as one
+ * conditional UPDATE; each caller learns whether it won its row.
+ */
+function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<string>>) {
+  let pending: { id: string; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    const batch = pending;
+    pending = [];
+    claimMany(batch.map((p) => p.id)).then(
+      (won) => batch.forEach((p) => p.resolve(won.has(p.id))),
+      (e: unknown) => batch.forEach((p) => p.reject(e)),
+    );
+  };
+  return {
+    claim(id: string): Promise<boolean> {
+      return new Promise<boolean>((resolve, reject) => {
+        pending.push({ id, resolve, reject });
+        if (pending.length >= 200) {
+          if (timer) clearTimeout(timer);
+          flush();
+        } else if (!timer) timer = setTimeout(flush, CLAIM_BATCH_MS);
+      });
     },
   };
 }

@@ -13,6 +13,7 @@ import type { RunStore } from '../adapters/storage/run-store';
 import type { TimerStore } from '../adapters/storage/timer-store';
 import type { TriggerStore } from '../adapters/storage/trigger-store';
 import type { Queue } from '../adapters/queue/queue-port';
+import { SEND_DEADLINE_MS, SEND_TIMEOUT_MS } from './dispatcher';
 import { DISPATCH_BATCH, dispatchJob, fanoutJob } from './dispatcher-jobs';
 import type { AudienceSource, EngineTask, EngineTaskSource } from './dispatcher-ports';
 import type { Clock } from './ports';
@@ -179,15 +180,17 @@ export function createScheduler(deps: SchedulerDeps) {
    * horizon), after which it fails as unknown.
    */
   async function reconcile(now: number) {
-    const stuck = await deps.store.stuckSending(now - window, 1_000);
+    const stuck = await deps.store.stuckSending(now - window - SEND_DEADLINE_MS - SEND_TIMEOUT_MS, 1_000);
     if (!stuck.length) return;
     const lastSeen = deps.statusEvidence ? await deps.statusEvidence() : Number((await deps.caps.getState(LAST_STATUS_KEY)) ?? 0);
     const requeue: string[] = [];
     for (const d of stuck) {
-      const claimedAt = Number(d.sending_at);
-      if (lastSeen > claimedAt + window) {
+      // The request left at most SEND_DEADLINE_MS after the claim and WhatsApp could accept it until the
+      // request timed out (dispatcher.ts); its `sent` status then had the window to arrive.
+      const latestSend = Number(d.sending_at) + SEND_DEADLINE_MS + SEND_TIMEOUT_MS;
+      if (lastSeen > latestSend + window) {
         if (await deps.store.release(d.id, now, now)) requeue.push(d.id);
-      } else if (now - claimedAt > RECONCILE_GIVE_UP_MS) {
+      } else if (now - latestSend > RECONCILE_GIVE_UP_MS) {
         await deps.store.fail(d.id, { reason: 'unknown_outcome', code: null, title: 'No evidence whether WhatsApp accepted the message' }, now);
       }
     }

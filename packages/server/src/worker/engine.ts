@@ -62,7 +62,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   const embedded = !opts.queue && !c.config.redisUrl
     ? createEmbeddedQueue({ store: createQueueStore(c.database), clock, autoStart: opts.autoStart ?? true, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') })
     : undefined;
-  const queue: Queue = opts.queue ?? embedded ?? createBullmqQueue({ redisUrl: c.config.redisUrl!, prefix: opts.redisPrefix ?? c.config.redisPrefix, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') });
+  const queue: Queue = opts.queue ?? embedded ?? createBullmqQueue({ redisUrl: c.config.redisUrl!, prefix: opts.redisPrefix ?? c.config.redisPrefix, visibilityMs: 30_000, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') });
   const settings = (): Promise<ProjectSettings> => c.project.getSettings();
   const kindCache = new Map<string, string>();
   const callbacks = createCallbackEvents({

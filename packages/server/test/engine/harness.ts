@@ -49,6 +49,7 @@ export class Harness {
   };
   channels: ChannelGateway = {
     sendContext: async () => ({ kind: 'ready', ctx: { baseUrl: 'http://127.0.0.1:1', version: 'v23.0', accessToken: 't', phoneNumberId: 'pn1' } as SendContext, tierLimit: this.tierLimit }),
+    throughputWait: async () => 0,
     send: async (_ctx, body) => {
       const f = this.failNext.shift();
       if (f) return f;

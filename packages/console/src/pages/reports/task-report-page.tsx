@@ -37,6 +37,8 @@ function SeriesChart({ series }: { series: TaskStats['series'] }) {
         {SERIES.map((s) => (
           <polyline key={s.key} fill="none" stroke={s.color} strokeWidth={2} points={series.map((p, i) => `${x(i)},${y(p[s.key])}`).join(' ')} />
         ))}
+        {/* A line needs two points: dots keep a single hour (a run that just sent) visible. */}
+        {series.length === 1 && SERIES.map((s, k) => <circle key={s.key} cx={x(0) + (k - 2) * 6} cy={y(series[0]![s.key])} r={3} fill={s.color} />)}
         {series.map((p, i) => (i % Math.ceil(series.length / 6) === 0 ? <text key={i} x={x(i)} y={H - 10} fontSize={10} textAnchor="middle" fill="#888">{formatInZone(p.at, timezone).slice(5)}</text> : null))}
       </svg>
       <Space>{SERIES.map((s) => <span key={s.key} style={{ color: s.color }}>■ {t(`reports.${s.key}` as MessageKey)}</span>)}</Space>
@@ -85,7 +87,7 @@ export function StatsView({ stats, name }: { stats: TaskStats; name: string }) {
             </Col>
           ))}
           <Col xs={12} md={8} xl={4}>
-            <Statistic title={t('reports.failed')} value={stats.failed} valueStyle={{ color: stats.failed ? '#cf1322' : undefined }} />
+            <Statistic title={t('reports.failed')} value={stats.failed} styles={{ content: { color: stats.failed ? '#cf1322' : undefined } }} />
           </Col>
         </Row>
       </Card>
