@@ -9,7 +9,7 @@ const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
 
 const step = z.unknown().describe('One step of the task definition; null removes it');
 const comment = z.string().trim().max(2000);
-const commentBody = z.strictObject({ comment: comment.optional() }).optional();
+const commentBody = z.strictObject({ comment: comment.optional() }).nullish();
 
 const DEFINITION_NOTE =
   'The five-step definition: `basic` {name, groupId?, activityId?, subjectType?}, `audience` (mode rule {rule, syncToSegmentList, authorisedRoleIds} | segment {segmentId} | csv {csvUploadId: the id of a csv segment}; supplementaryIds, exclusion), `trigger` (scheduled_once | recurring | triggered | triggered_not), `delivery` {channelId, phoneNumberId, taskType, content, dnd?, globalLimit, taskCap?}. A draft may be incomplete, but every field present is checked; errors name the field by path (e.g. `delivery.content.buttons.0.title`).';
@@ -114,7 +114,7 @@ export async function taskRoutes(app: App, c: Container) {
 
   app.post('/api/v1/tasks/:id/copy', {
     config: { permission: 'task.edit' },
-    schema: { tags, summary: 'Copy a task into a new draft', params: idParams, body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).optional() },
+    schema: { tags, summary: 'Copy a task into a new draft', params: idParams, body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).nullish() },
   }, async (req, reply) => reply.status(201).send(await t.copy(req.actor, req.params.id, req.body?.name)));
 
   app.get('/api/v1/tasks/:id/audit', {
