@@ -272,7 +272,7 @@ export function createDispatcher(deps: DispatcherDeps) {
    * statement at the end.
    */
   async function sendAll(ready: Ready[]) {
-    const accepted: { r: Ready; wamid: string }[] = [];
+    const accepted: { r: Ready; wamid: string; at: number }[] = [];
     const claimer = createClaimBatcher((ids) => store.claimMany(ids, clock.now(), deps.workerId ?? null));
     await Promise.all(ready.map(async (r) => {
       let outcome: SendOutcome | undefined;
@@ -293,7 +293,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       } finally {
         slots.release();
       }
-      if (outcome.kind === 'accepted') accepted.push({ r, wamid: outcome.wamid });
+      if (outcome.kind === 'accepted') accepted.push({ r, wamid: outcome.wamid, at: clock.now() });
       else {
         try {
           await onFailure(r, outcome);
@@ -304,18 +304,18 @@ export function createDispatcher(deps: DispatcherDeps) {
     }));
     if (!accepted.length) return;
     const at = clock.now();
-    const moved = await store.acceptMany(accepted.map((a) => ({ id: a.r.row.id, wamid: a.wamid })), at);
+    const moved = await store.acceptMany(accepted.map((a) => ({ id: a.r.row.id, wamid: a.wamid, at: a.at })), at);
     const rows: DeliveryRow[] = [];
     for (const a of accepted) {
       if (moved.has(a.r.row.id)) {
-        rows.push({ ...a.r.row, state: 'accepted', wamid: a.wamid, accepted_at: at } as DeliveryRow);
+        rows.push({ ...a.r.row, state: 'accepted', wamid: a.wamid, accepted_at: a.at } as DeliveryRow);
       } else {
         // A status webhook got there first (it carried our ID): it already moved the delivery on.
         const current = await store.get(a.r.row.id);
         if (current && current.wamid === null) await store.applyStatus(current, 'accepted', at, null, a.wamid, at);
       }
     }
-    await deps.callbacks.emitMany(rows.map((row) => ({ row, change: { kind: 'status' as const, from: 'sending' as const, to: 'accepted' as const, at } })));
+    await deps.callbacks.emitMany(rows.map((row) => ({ row, change: { kind: 'status' as const, from: 'sending' as const, to: 'accepted' as const, at: Number(row.accepted_at) } })));
     await deps.updates.applyPendingMany(rows);
   }
 

@@ -12,7 +12,7 @@ import type { DeliveryStore } from '../adapters/storage/delivery-store';
 import type { RunStore } from '../adapters/storage/run-store';
 import type { TimerStore } from '../adapters/storage/timer-store';
 import type { TriggerStore } from '../adapters/storage/trigger-store';
-import type { Queue } from '../adapters/queue/queue-port';
+import type { JobDefinition, Queue } from '../adapters/queue/queue-port';
 import { SEND_DEADLINE_MS, SEND_TIMEOUT_MS } from './dispatcher';
 import { DISPATCH_BATCH, dispatchJob, fanoutJob } from './dispatcher-jobs';
 import type { AudienceSource, EngineTask, EngineTaskSource } from './dispatcher-ports';
@@ -28,6 +28,10 @@ export const RECONCILE_WINDOW_MS = 10 * 60_000;
 /** After this long without any evidence either way the outcome is unknowable; the delivery fails. */
 export const RECONCILE_GIVE_UP_MS = 7 * 24 * 3_600_000;
 export const LAST_STATUS_KEY = 'last_status_seen_at';
+/** A queued, due delivery untouched this long is dispatched again even while dispatch jobs are pending. */
+export const SWEEP_IDLE_MS = 10 * 60_000;
+/** A run still pending this long after its creation has its fan-out handed over again. */
+export const REDRIVE_AFTER_MS = 60_000;
 
 export interface SchedulerDeps {
   tasks: EngineTaskSource;
@@ -65,6 +69,16 @@ export function createScheduler(deps: SchedulerDeps) {
       return;
     }
     if (!(await deps.runs.create({ id: runId, taskId: task.id, kind: 'scheduled', occurrenceAt: occurrence, state: 'pending' }, now))) return;
+    await driveRun(task, runId, now);
+  }
+
+  /**
+   * Takes a pending run to its fan-out: the segment refresh and its failure policy first (once per run:
+   * the outcome is recorded), then the keyed fan-out job. Called when the run is created, and again by
+   * `redrive` for a run left pending — the scheduler died between the two, or the job was lost — which
+   * is safe: the outcome is reused and the key keeps one fan-out job pending at a time.
+   */
+  async function driveRun(task: EngineTask, runId: string, now: number) {
     const t = task.definition.trigger;
     const refreshKey = `refresh:${runId}`;
     if ((t.type === 'scheduled_once' || t.type === 'recurring') && t.refreshSegment) {
@@ -80,6 +94,14 @@ export function createScheduler(deps: SchedulerDeps) {
       }
     }
     await deps.queue.enqueue(fanoutJob, [{ payload: { runId, taskId: task.id }, key: `fanout:${runId}` }]);
+  }
+
+  /** Runs still pending a while after they were created: their fan-out was never handed over, or was lost. */
+  async function redrive(now: number, active: Map<string, EngineTask>) {
+    for (const run of await deps.runs.pendingSince(now - REDRIVE_AFTER_MS)) {
+      const task = active.get(run.task_id);
+      if (task && (task.state === 'running' || task.state === 'paused')) await driveRun(task, run.id, now);
+    }
   }
 
   async function refreshAhead(task: EngineTask, occurrence: number, now: number, settings: ProjectSettings) {
@@ -160,9 +182,15 @@ export function createScheduler(deps: SchedulerDeps) {
     }
   }
 
-  /** Queued deliveries already due whose job was lost (a crash after insert, a held pause): dispatch again. */
-  async function sweep(now: number) {
-    const overdue = await deps.store.overdueQueued(now, now - 30_000, 5_000);
+  /**
+   * Queued deliveries already due whose job was lost (a crash after insert, a job dead-lettered) or that
+   * were held by a pause now lifted: dispatched again. A large run has many queued, due deliveries whose
+   * jobs are merely still waiting in the queue, so rows count as lost only once the dispatch queue has
+   * drained, or after SWEEP_IDLE_MS untouched. Held rows of paused tasks are left alone.
+   */
+  async function sweep(now: number, paused: string[]) {
+    const drained = (await deps.queue.counts(dispatchJob as JobDefinition<unknown>)).pending === 0;
+    const overdue = await deps.store.overdueQueued(now, now - (drained ? 30_000 : SWEEP_IDLE_MS), 5_000, paused);
     if (!overdue.length) return;
     await deps.store.touch(overdue.map((o) => o.id), now);
     const items = [];
@@ -199,7 +227,8 @@ export function createScheduler(deps: SchedulerDeps) {
 
   async function tick(now = clock.now()): Promise<void> {
     const settings = await deps.settings();
-    for (const task of await deps.tasks.listActive()) {
+    const active = await deps.tasks.listActive();
+    for (const task of active) {
       try {
         await tickTask(task, now, settings);
       } catch (e) {
@@ -207,8 +236,9 @@ export function createScheduler(deps: SchedulerDeps) {
       }
     }
     // Runs created but whose fan-out job was lost.
+    await redrive(now, new Map(active.map((t) => [t.id, t])));
     await completeRuns(now);
-    await sweep(now);
+    await sweep(now, active.filter((t) => t.state === 'paused').map((t) => t.id));
     await reconcile(now);
   }
 

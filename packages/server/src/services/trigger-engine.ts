@@ -9,8 +9,10 @@ import {
   type EventTrigger,
 } from '@wareach/core';
 import type { IngestedEvent } from '../adapters/storage/event-store';
-import type { DeliveryStore } from '../adapters/storage/delivery-store';
+import type { DeliveryStore, NewDelivery } from '../adapters/storage/delivery-store';
 import { deliveryIdFor } from '../adapters/storage/delivery-store';
+import type { Queue } from '../adapters/queue/queue-port';
+import { DISPATCH_BATCH, dispatchJob } from './dispatcher-jobs';
 import type { RunStore } from '../adapters/storage/run-store';
 import type { TimerStore } from '../adapters/storage/timer-store';
 import type { TriggerStore } from '../adapters/storage/trigger-store';
@@ -37,6 +39,7 @@ export function createTriggerEngine(deps: {
   triggers: TriggerStore;
   timers: TimerStore;
   dispatcher: Dispatcher;
+  queue: Queue;
   clock: Clock;
   timezone: () => Promise<string>;
   ttlMs?: number;
@@ -70,7 +73,10 @@ export function createTriggerEngine(deps: {
     await deps.timers.cancel(cancel.map((d) => `d:${d.id}`));
   }
 
-  async function onA(task: EngineTask, trigger: EventTrigger, e: IngestedEvent, tz: string) {
+  /** A qualifying A, resolved to its delivery (written with the others of the same ingestion batch). */
+  interface Pending { task: EngineTask; delivery: NewDelivery; due: number }
+
+  async function onA(task: EngineTask, trigger: EventTrigger, e: IngestedEvent, tz: string, out: Pending[]) {
     if (!isInEventRange(trigger.range, new Date(e.at))) return;
     if (!matchPropertyFilters(trigger.eventA.filters, e.properties)) return;
     const now = deps.clock.now();
@@ -87,13 +93,36 @@ export function createTriggerEngine(deps: {
       await deps.runs.create({ id: runId, taskId: task.id, kind: 'triggered', occurrenceAt: Date.parse(trigger.range.start), state: 'running' }, now);
       startedStreams.add(runId);
     }
-    const recipient = `${e.profileId}#${count}`;
-    const phone = await deps.triggers.whatsappPhone(e.profileId);
-    const inserted = await deps.store.insertMany([{ taskId: task.id, runId, recipient, profileId: e.profileId, phone, priority: task.definition.delivery.taskType, dueAt: due, triggerAt: e.at }], now);
-    if (!inserted) return;
-    await deps.runs.addAudience(runId, 1);
-    await deps.dispatcher.wakeAt([deliveryIdFor(task.id, runId, recipient)], due, task.id);
+    out.push({ task, due, delivery: { taskId: task.id, runId, recipient: `${e.profileId}#${count}`, profileId: e.profileId, phone: null, priority: task.definition.delivery.taskType, dueAt: due, triggerAt: e.at } });
   }
+
+  /**
+   * Writes the batch's deliveries in one insert and hands them over: the ones due now as dispatch jobs
+   * of up to DISPATCH_BATCH deliveries (so 2,000 events a second are tens of jobs, not thousands), the
+   * later ones through the dispatcher's short-wait jobs or durable timers.
+   */
+  async function flush(pending: Pending[]) {
+    if (!pending.length) return;
+    const now = deps.clock.now();
+    const phones = await deps.triggers.whatsappPhones([...new Set(pending.map((p) => p.delivery.profileId!))]);
+    for (const p of pending) p.delivery.phone = phones.get(p.delivery.profileId!) ?? null;
+    // Only rows this call inserted go on: one already there is being handled.
+    const fresh = await deps.store.insertNew(pending.map((p) => p.delivery), now);
+    const byRun = new Map<string, number>();
+    const dueNow: string[] = [];
+    for (const p of pending) {
+      const id = idOf(p.delivery);
+      if (!fresh.has(id)) continue;
+      byRun.set(p.delivery.runId, (byRun.get(p.delivery.runId) ?? 0) + 1);
+      if (p.due <= now) dueNow.push(id);
+      else await deps.dispatcher.wakeAt([id], p.due, p.task.id);
+    }
+    for (const [runId, n] of byRun) await deps.runs.addAudience(runId, n);
+    const jobs = [];
+    for (let i = 0; i < dueNow.length; i += DISPATCH_BATCH) jobs.push({ payload: { ids: dueNow.slice(i, i + DISPATCH_BATCH) } });
+    await deps.queue.enqueue(dispatchJob, jobs);
+  }
+  const idOf = (d: NewDelivery) => deliveryIdFor(d.taskId, d.runId, d.recipient);
 
   return {
     invalidate() {
@@ -104,14 +133,19 @@ export function createTriggerEngine(deps: {
       const byName = await getIndex();
       if (byName.size === 0) return;
       const tz = await deps.timezone();
+      const pending: Pending[] = [];
       for (const e of events) {
         for (const { task, role } of byName.get(e.name) ?? []) {
           const t = task.definition.trigger;
           if (!isEventTrigger(t)) continue;
-          if (role === 'B' && t.type === 'triggered_not') await onB(task, t, e);
-          else if (role === 'A') await onA(task, t, e, tz);
+          if (role === 'B' && t.type === 'triggered_not') {
+            // A waiting A of this batch is written before its B is looked for.
+            await flush(pending.splice(0));
+            await onB(task, t, e);
+          } else if (role === 'A') await onA(task, t, e, tz, pending);
         }
       }
+      await flush(pending);
     },
   };
 }

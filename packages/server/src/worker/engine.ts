@@ -91,7 +91,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
     ...(opts.statusEvidence ? { statusEvidence: opts.statusEvidence } : {}),
     onError: (e, taskId) => c.logger.error({ err: e, taskId }, 'scheduler failed on a task'),
   });
-  const triggerEngine = createTriggerEngine({ tasks: ports.tasks, store, runs, triggers, timers, dispatcher, clock, timezone: async () => (await settings()).timezone });
+  const triggerEngine = createTriggerEngine({ tasks: ports.tasks, store, runs, triggers, timers, dispatcher, queue, clock, timezone: async () => (await settings()).timezone });
   const poller = createTimerPoller({ timers, queue, clock, jobs: [dispatchJob as JobDefinition<unknown>], onError: (e) => c.logger.error({ err: e }, 'timer poller failed') });
 
   // The webhook sink is registered by app/engine-wiring.ts, which maps the drain's shapes to `updates`.

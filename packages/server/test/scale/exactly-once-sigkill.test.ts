@@ -26,8 +26,8 @@ describe('exactly once under SIGKILL', () => {
     // last kill: that traffic is what lets the reconciler prove a claimed-but-unsent message was not sent.
     env = await startBroadcastEnv({
       dialect: 'sqlite', recipients: RECIPIENTS, reconcileWindowMs: 3_000, throughput: 300,
-      // Some `delivered` statuses come 30 s later, as from real phones: status traffic goes on after the last send.
-      sandbox: { faults: { throughputPerSecond: 0, statusDelays: { sentMs: 20, deliveredMs: 30_000, readMs: 40_000 }, deliveredRatio: 0.3, readRatio: 0 }, webhookDelivery: { batchSize: 500 } },
+      // 100–150 ms per request keeps a few dozen sends in flight when the worker dies. Some `delivered` statuses come 30 s later, as from real phones: status traffic goes on after the last send.
+      sandbox: { faults: { throughputPerSecond: 0, latency: { fixedMs: 100, jitterMs: 50 }, statusDelays: { sentMs: 20, deliveredMs: 30_000, readMs: 40_000 }, deliveredRatio: 0.3, readRatio: 0 }, webhookDelivery: { batchSize: 500 } },
     });
     const e = env;
     const taskId = await e.scheduleBroadcast('sigkill broadcast', 1_000);
@@ -54,6 +54,8 @@ describe('exactly once under SIGKILL', () => {
     expect(killedAt.length, detail).toBe(KILLS);
     // The kills did land mid-flight: claimed deliveries were left behind, and every worker process took work.
     expect(killedAt.some((k) => k.sending > 0), detail).toBe(true);
+    const resent = await e.server.c.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('task_id', '=', taskId).where('attempts', '>', 1).executeTakeFirstOrThrow();
+    process.stdout.write(`exactly-once under SIGKILL: ${JSON.stringify({ killedAt, claimedTwice: Number(resent.n) })}\n`);
     const workers = await e.server.c.db.selectFrom('deliveries').select(['sent_by', (eb) => eb.fn.countAll<number>().as('n')]).where('task_id', '=', taskId).groupBy('sent_by').execute();
     expect(workers.length, detail).toBeGreaterThanOrEqual(KILLS);
     expect(summary.recipients, detail).toBe(RECIPIENTS);

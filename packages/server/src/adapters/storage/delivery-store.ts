@@ -49,7 +49,12 @@ const MARKETING_LIMIT = sql.lit<number>(131049);
 export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = 'sqlite') {
   const pg = dialect === 'postgres';
   async function insertMany(rows: NewDelivery[], now: number, trx: Db = db): Promise<number> {
-    let inserted = 0;
+    return (await insertNew(rows, now, trx)).size;
+  }
+
+  /** Inserts the rows not there yet; returns the ids it inserted (a row already there is left alone). */
+  async function insertNew(rows: NewDelivery[], now: number, trx: Db = db): Promise<Set<string>> {
+    const inserted = new Set<string>();
     if (pg) {
       // Arrays instead of 24 parameters a row: a fan-out of a million rows is bounded by the disk, not by planning.
       for (let i = 0; i < rows.length; i += 5000) {
@@ -62,8 +67,9 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
                       ${col((d) => d.recipient)}::text[], ${col((d) => d.profileId)}::text[], ${col((d) => d.phone)}::text[], ${col((d) => d.priority)}::text[],
                       ${col((d) => d.dueAt)}::bigint[], ${col((d) => d.triggerAt ?? null)}::bigint[])
             as t(id, task_id, run_id, recipient, profile_id, phone, priority, due_at, trigger_at)
-          on conflict (task_id, run_id, recipient) do nothing`.execute(trx);
-        inserted += Number(r.numAffectedRows ?? 0);
+          on conflict (task_id, run_id, recipient) do nothing
+          returning id`.execute(trx);
+        for (const row of r.rows as { id: string }[]) inserted.add(row.id);
       }
       return inserted;
     }
@@ -92,8 +98,9 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
           sending_at: null, accepted_at: null, delivered_at: null, read_at: null, failed_at: null, skipped_at: null, replied_at: null, clicked_at: null, sent_by: null,
         })))
         .onConflict((oc) => oc.columns(['task_id', 'run_id', 'recipient']).doNothing())
-        .executeTakeFirst();
-      inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+        .returning('id')
+        .execute();
+      for (const row of r) inserted.add(row.id);
     }
     return inserted;
   }
@@ -102,6 +109,7 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
 
   return {
     insertMany,
+    insertNew,
     async load(ids: string[]): Promise<DeliveryRow[]> {
       const out: DeliveryRow[] = [];
       for (let i = 0; i < ids.length; i += 500) out.push(...(await db.selectFrom('deliveries').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
@@ -158,15 +166,15 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
       return won;
     },
     /**
-     * sending → accepted for a batch, each with its wamid, in one statement; returns the ids moved (a
+     * sending → accepted for a batch, each with its wamid and the time WhatsApp answered, in one statement; returns the ids moved (a
      * status webhook may have moved one on already — it carried our id).
      */
-    async acceptMany(items: { id: string; wamid: string }[], now: number): Promise<Set<string>> {
+    async acceptMany(items: { id: string; wamid: string; at?: number }[], now: number): Promise<Set<string>> {
       const moved = new Set<string>();
       if (pg && items.length) {
         const r = await sql<{ id: string }>`
-          update deliveries as d set state = 'accepted', accepted_at = ${now}, updated_at = ${now}, wamid = v.wamid
-          from unnest(${items.map((x) => x.id)}::text[], ${items.map((x) => x.wamid)}::text[]) as v(id, wamid)
+          update deliveries as d set state = 'accepted', accepted_at = v.at, updated_at = ${now}, wamid = v.wamid
+          from unnest(${items.map((x) => x.id)}::text[], ${items.map((x) => x.wamid)}::text[], ${items.map((x) => x.at ?? now)}::bigint[]) as v(id, wamid, at)
           where d.id = v.id and d.state = 'sending' returning d.id`.execute(db);
         for (const row of r.rows) moved.add(row.id);
         return moved;
@@ -174,8 +182,9 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
       for (let i = 0; i < items.length; i += 400) {
         const part = items.slice(i, i + 400);
         const cases = sql.join(part.map((x) => sql`when ${x.id} then ${x.wamid}`), sql` `);
+        const times = sql.join(part.map((x) => sql`when ${x.id} then ${x.at ?? now}`), sql` `);
         const r = await sql<{ id: string }>`
-          update deliveries set state = 'accepted', accepted_at = ${now}, updated_at = ${now}, wamid = case id ${cases} end
+          update deliveries set state = 'accepted', accepted_at = case id ${times} end, updated_at = ${now}, wamid = case id ${cases} end
           where id in (${sql.join(part.map((x) => x.id))}) and state = 'sending'
           returning id`.execute(db);
         for (const row of r.rows) moved.add(row.id);

@@ -48,6 +48,8 @@ export function createRunStore(db: Kysely<Database>) {
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('id').whereRef('deliveries.run_id', '=', 'runs.id').where('deliveries.state', 'in', ['queued', 'sending']))))
         .execute();
     },
+    /** Pending runs created before `before` (their fan-out may need handing over again). */
+    pendingSince: (before: number) => db.selectFrom('runs').selectAll().where('state', '=', 'pending').where('created_at', '<', before).limit(1000).execute(),
     async pendingOrRunning(taskId: string): Promise<RunRow[]> {
       return db.selectFrom('runs').selectAll().where('task_id', '=', taskId).where('state', 'in', ['pending', 'running']).execute();
     },

@@ -21,6 +21,15 @@ export function createTriggerStore(db: Kysely<Database>) {
       const r = await db.selectFrom('identities').select('value').where('profile_id', '=', profileId).where('type', '=', 'whatsapp').executeTakeFirst();
       return r?.value ?? null;
     },
+    /** The WhatsApp number of each profile that has one. */
+    async whatsappPhones(profileIds: string[]): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      for (let i = 0; i < profileIds.length; i += 500) {
+        const rows = await db.selectFrom('identities').select(['profile_id', 'value']).where('type', '=', 'whatsapp').where('profile_id', 'in', profileIds.slice(i, i + 500)).execute();
+        for (const r of rows) if (!out.has(r.profile_id)) out.set(r.profile_id, r.value);
+      }
+      return out;
+    },
     async whatsappProfiles(phones: string[]): Promise<Map<string, string>> {
       if (!phones.length) return new Map();
       const rows = await db.selectFrom('identities').select(['value', 'profile_id']).where('type', '=', 'whatsapp').where('value', 'in', phones).execute();
