@@ -97,19 +97,6 @@ async function serverPhase() {
       })), now);
     }
   }
-  const stats = new Map<string, { n: number; ms: number }>();
-  {
-    const raw = c.database.sqlite!;
-    const prep = raw.prepare.bind(raw);
-    (raw as any).prepare = (q: string) => {
-      const st = prep(q);
-      for (const m of ['all', 'run', 'get'] as const) {
-        const f = (st as any)[m].bind(st);
-        (st as any)[m] = (...a: unknown[]) => { const t0 = performance.now(); try { return f(...a); } finally { const k = q.replace(/\s+/g, ' ').slice(0, 150); const e = stats.get(k) ?? { n: 0, ms: 0 }; e.n++; e.ms += performance.now() - t0; stats.set(k, e); } };
-      }
-      return st;
-    };
-  }
   const engine = wireEngine(c);
   engine.start();
   const app = await buildApp(c, { docs: false });
@@ -118,7 +105,6 @@ async function serverPhase() {
   const key = (await c.auth.createApiKey(systemActor, { name: 'bench', roleId: builtinRoleId('admin') })).key;
   process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, key, taskIds }) + '\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
-  [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30).forEach(([k, v]) => process.stderr.write(`${v.ms.toFixed(0).padStart(7)} ${String(v.n).padStart(7)} ${k}\n`));
   await app.close();
   await engine.close();
   await c.close();

@@ -76,24 +76,40 @@ export function createTriggerEngine(deps: {
   /** A qualifying A, resolved to its delivery (written with the others of the same ingestion batch). */
   interface Pending { task: EngineTask; delivery: NewDelivery; due: number }
 
-  async function onA(task: EngineTask, trigger: EventTrigger, e: IngestedEvent, tz: string, out: Pending[]) {
-    if (!isInEventRange(trigger.range, new Date(e.at))) return;
-    if (!matchPropertyFilters(trigger.eventA.filters, e.properties)) return;
+  /** A's in range whose filters pass, for one batch: counted together, then each checked in order. */
+  async function onAs(candidates: { task: EngineTask; trigger: EventTrigger; e: IngestedEvent }[], tz: string, out: Pending[]) {
     const now = deps.clock.now();
-    const count = await deps.triggers.increment(task.id, e.profileId, now);
-    if (!countStep(count - 1, trigger.counting.kind, trigger.counting.n).qualifies) return;
-    if (trigger.type === 'triggered_not') {
-      // A B already ingested within the window (events can arrive out of order) cancels before we wait.
-      const bs = await deps.triggers.eventsBetween(e.profileId, trigger.eventB.name, e.at, e.at + timingDurationMs(trigger.window));
-      if (bs.some((b) => matchPropertyFilters(trigger.eventB.filters, JSON.parse(b.properties) as Record<string, unknown>))) return;
+    const hits = candidates.filter((c) => isInEventRange(c.trigger.range, new Date(c.e.at)) && matchPropertyFilters(c.trigger.eventA.filters, c.e.properties));
+    if (!hits.length) return;
+    const key = (taskId: string, profileId: string) => `${taskId}\u0000${profileId}`;
+    const by = new Map<string, { taskId: string; profileId: string; by: number }>();
+    for (const h of hits) {
+      const k = key(h.task.id, h.e.profileId);
+      const x = by.get(k) ?? { taskId: h.task.id, profileId: h.e.profileId, by: 0 };
+      x.by++;
+      by.set(k, x);
     }
-    const due = (trigger.type === 'triggered_not' ? dueTimeNotB(new Date(e.at), trigger.window, trigger.timing, tz) : dueTimeFor(trigger.timing, new Date(e.at), tz)).getTime();
-    const runId = streamRunId(task.id);
-    if (!startedStreams.has(runId)) {
-      await deps.runs.create({ id: runId, taskId: task.id, kind: 'triggered', occurrenceAt: Date.parse(trigger.range.start), state: 'running' }, now);
-      startedStreams.add(runId);
+    const totals = await deps.triggers.incrementMany([...by.values()], now);
+    // Each A of the batch gets its own count, in order: the first of k new ones is total − k + 1.
+    const next = new Map([...by].map(([k, x]) => [k, (totals.get(k) ?? x.by) - x.by + 1]));
+    for (const { task, trigger, e } of hits) {
+      const k = key(task.id, e.profileId);
+      const count = next.get(k)!;
+      next.set(k, count + 1);
+      if (!countStep(count - 1, trigger.counting.kind, trigger.counting.n).qualifies) continue;
+      if (trigger.type === 'triggered_not') {
+        // A B already ingested within the window (events can arrive out of order) cancels before we wait.
+        const bs = await deps.triggers.eventsBetween(e.profileId, trigger.eventB.name, e.at, e.at + timingDurationMs(trigger.window));
+        if (bs.some((b) => matchPropertyFilters(trigger.eventB.filters, JSON.parse(b.properties) as Record<string, unknown>))) continue;
+      }
+      const due = (trigger.type === 'triggered_not' ? dueTimeNotB(new Date(e.at), trigger.window, trigger.timing, tz) : dueTimeFor(trigger.timing, new Date(e.at), tz)).getTime();
+      const runId = streamRunId(task.id);
+      if (!startedStreams.has(runId)) {
+        await deps.runs.create({ id: runId, taskId: task.id, kind: 'triggered', occurrenceAt: Date.parse(trigger.range.start), state: 'running' }, now);
+        startedStreams.add(runId);
+      }
+      out.push({ task, due, delivery: { taskId: task.id, runId, recipient: `${e.profileId}#${count}`, profileId: e.profileId, phone: null, priority: task.definition.delivery.taskType, dueAt: due, triggerAt: e.at } });
     }
-    out.push({ task, due, delivery: { taskId: task.id, runId, recipient: `${e.profileId}#${count}`, profileId: e.profileId, phone: null, priority: task.definition.delivery.taskType, dueAt: due, triggerAt: e.at } });
   }
 
   /**
@@ -134,17 +150,21 @@ export function createTriggerEngine(deps: {
       if (byName.size === 0) return;
       const tz = await deps.timezone();
       const pending: Pending[] = [];
+      let as: { task: EngineTask; trigger: EventTrigger; e: IngestedEvent }[] = [];
       for (const e of events) {
         for (const { task, role } of byName.get(e.name) ?? []) {
           const t = task.definition.trigger;
           if (!isEventTrigger(t)) continue;
           if (role === 'B' && t.type === 'triggered_not') {
-            // A waiting A of this batch is written before its B is looked for.
+            // The A's before this B in the batch are written before the B looks for what it cancels.
+            await onAs(as, tz, pending);
+            as = [];
             await flush(pending.splice(0));
             await onB(task, t, e);
-          } else if (role === 'A') await onA(task, t, e, tz, pending);
+          } else if (role === 'A') as.push({ task, trigger: t, e });
         }
       }
+      await onAs(as, tz, pending);
       await flush(pending);
     },
   };

@@ -14,6 +14,20 @@ export function createTriggerStore(db: Kysely<Database>) {
         .executeTakeFirstOrThrow();
       return Number(r.count);
     },
+    /** Adds `by` to each (task, user) count at once; returns the new counts keyed `task\u0000profile`. */
+    async incrementMany(items: { taskId: string; profileId: string; by: number }[], now: number): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (let i = 0; i < items.length; i += 500) {
+        const rows = await db
+          .insertInto('trigger_counters')
+          .values(items.slice(i, i + 500).map((x) => ({ task_id: x.taskId, profile_id: x.profileId, count: x.by, updated_at: now })))
+          .onConflict((oc) => oc.columns(['task_id', 'profile_id']).doUpdateSet((eb) => ({ count: eb('trigger_counters.count', '+', eb.ref('excluded.count')), updated_at: now })))
+          .returning(['task_id', 'profile_id', 'count'])
+          .execute();
+        for (const r of rows) out.set(`${r.task_id}\u0000${r.profile_id}`, Number(r.count));
+      }
+      return out;
+    },
     /** Events `name` of a profile within [from, to], for a B that was ingested before its A. */
     eventsBetween: (profileId: string, name: string, from: number, to: number) =>
       db.selectFrom('events').select(['at', 'properties']).where('profile_id', '=', profileId).where('name', '=', name).where('at', '>=', from).where('at', '<=', to).execute(),
