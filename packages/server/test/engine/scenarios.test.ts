@@ -67,6 +67,19 @@ describe('trigger timings, end to end through the engine', () => {
   });
 });
 
+describe('counting within one ingestion batch', () => {
+  it('five A events of one user in one batch: every 2 reaches the user at the 2nd and 4th, cumulative 3 once at the 3rd', async () => {
+    x = await createEngineHarness();
+    await x.profiles([{ id: 'u1', phone: '+8613800000001' }]);
+    x.h.addTask('every', taskInput({ name: 'every', trigger: triggered({ counting: { kind: 'every', n: 2 } }) }), 'running');
+    x.h.addTask('cum', taskInput({ name: 'cum', trigger: triggered({ counting: { kind: 'cumulative', n: 3 } }) }), 'running');
+    x.clock.set('2026-03-02T00:10:00Z');
+    await x.events([0, 1, 2, 3, 4].map((i) => ({ userId: 'u1', name: 'app_open', at: `2026-03-02T00:0${i}:00Z` })));
+    expect((await x.deliveries('every')).map((d) => [d.recipient, new Date(Number(d.trigger_at)).toISOString()])).toEqual([['u1#2', '2026-03-02T00:01:00.000Z'], ['u1#4', '2026-03-02T00:03:00.000Z']]);
+    expect((await x.deliveries('cum')).map((d) => d.recipient)).toEqual(['u1#3']);
+  });
+});
+
 describe('recurring runs across a DST change', () => {
   it('daily at 09:00 New York time runs at 14:00Z before the clocks change on 8 March and at 13:00Z after, once each', async () => {
     x = await createEngineHarness();
