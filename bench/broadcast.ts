@@ -6,6 +6,7 @@
    2. PostgreSQL + Redis, two `wareach worker` processes: the same rate (target ratio ≥ 0.35).
    3. The peer: "one BullMQ job per message" (a job per recipient: read the row, claim it, post, record),
       two worker processes on the same PostgreSQL, Redis and sandbox (target: wareach ≥ 2× it).
+   BENCH_BROADCAST_PARTS (default embedded,scale,peer) picks parts (the peer needs scale).
    Every system gets BENCH_CONCURRENCY (default 64) requests in flight per process. Seeding (profiles,
    CSV audience) runs in its own process first, so the measured process's RSS is the engine's. */
 import { randomBytes } from 'node:crypto';
@@ -141,7 +142,6 @@ async function embedded(sandboxUrl: string): Promise<RunFigures> {
   }
 }
 
-export async function scaleOutForExp(sandboxUrl: string) { return scaleOut(sandboxUrl); }
 async function scaleOut(sandboxUrl: string): Promise<RunFigures> {
   const db = await createBenchDatabase('postgres');
   const prefix = `wareach-bench-${randomBytes(4).toString('hex')}`;
@@ -231,18 +231,29 @@ export async function run(): Promise<void> {
   const sbx = await startSandboxChild();
   try {
     process.stdout.write(`broadcast of ${N} template messages, ${C} requests in flight per process\n`);
-    const floor1 = await plainLoop(sbx.url, N);
-    const emb = await embedded(sbx.url);
-    process.stdout.write(
-      `embedded (SQLite, 1 process): ${fmt(emb.rate)} msgs/s (${emb.sent} in ${emb.seconds.toFixed(1)} s); plain undici loop ${fmt(floor1)} msgs/s; ` +
-        `ratio ${(emb.rate / floor1).toFixed(2)} (target ≥ 0.5); peak RSS ${emb.rssMB} MB (target ≤ 512)\n`,
-    );
-    const floor2 = await plainLoop(sbx.url, N);
-    const scale = await scaleOut(sbx.url);
+    // The floor is measured before and after each system and averaged: the machine's load drifts.
+    const floor = async (run: () => Promise<RunFigures>) => {
+      const before = await plainLoop(sbx.url, N);
+      const r = await run();
+      const after = await plainLoop(sbx.url, N);
+      return { r, floor: (before + after) / 2, text: `${fmt(before)} before / ${fmt(after)} after` };
+    };
+    const parts = (process.env.BENCH_BROADCAST_PARTS ?? 'embedded,scale,peer').split(',');
+    if (parts.includes('embedded')) {
+      const emb = await floor(() => embedded(sbx.url));
+      process.stdout.write(
+        `embedded (SQLite, 1 process): ${fmt(emb.r.rate)} msgs/s (${emb.r.sent} in ${emb.r.seconds.toFixed(1)} s); plain undici loop ${emb.text} msgs/s; ` +
+          `ratio ${(emb.r.rate / emb.floor).toFixed(2)} (target ≥ 0.5); peak RSS ${emb.r.rssMB} MB (target ≤ 512)\n`,
+      );
+    }
+    if (!parts.includes('scale')) return;
+    const sc = await floor(() => scaleOut(sbx.url));
+    const scale = sc.r;
     process.stdout.write(
       `PostgreSQL + Redis, 2 workers: ${fmt(scale.rate)} msgs/s (${scale.sent} in ${scale.seconds.toFixed(1)} s; per worker ${JSON.stringify(scale.perWorker)}); ` +
-        `plain undici loop ${fmt(floor2)} msgs/s; ratio ${(scale.rate / floor2).toFixed(2)} (target ≥ 0.35)\n`,
+        `plain undici loop ${sc.text} msgs/s; ratio ${(scale.rate / sc.floor).toFixed(2)} (target ≥ 0.35)\n`,
     );
+    if (!parts.includes('peer')) return;
     const p = await peer(sbx.url);
     process.stdout.write(
       `peer, one BullMQ job per message (PostgreSQL + Redis, 2 workers): ${fmt(p.rate)} msgs/s (${p.seconds.toFixed(1)} s); ` +

@@ -101,6 +101,7 @@ export function AppLayout() {
           <Space size="middle">
             <Tag>{t('common.timezoneNote', { tz: timezone })}</Tag>
             <Dropdown
+              trigger={['click']}
               menu={{
                 selectable: true,
                 selectedKeys: [lang],

@@ -24,11 +24,10 @@ import type { CallbackEvents } from './callback-events';
 import type { DeliveryUpdates } from './deliveries';
 import { capsApply, consumeCapsBatch } from './dispatcher-caps';
 import { dispatchJob } from './dispatcher-jobs';
+import { createClaimBatcher, createPairRate, createSemaphore } from './dispatcher-flow-control';
 import type { ChannelGateway, EngineTask, EngineTaskSource, AudienceSource, SendContextOutcome } from './dispatcher-ports';
 import type { Clock } from './ports';
 
-/** Meta's pair rate: about one message per 6 s to one user from one number (NOTES 5.1). */
-export const PAIR_INTERVAL_MS = 6_000;
 /** Sends of one delivery that WhatsApp refused with a retryable error, before it is failed. */
 export const MAX_SEND_ATTEMPTS = 5;
 /** A triggered message processed this long after the end time (it was due before it) is still sent. */
@@ -42,8 +41,6 @@ const SHORT_WAIT_MS = 60_000;
 export const SEND_DEADLINE_MS = 5_000;
 /** The engine's send request timeout: WhatsApp can still accept a message until the request gives up. */
 export const SEND_TIMEOUT_MS = 15_000;
-/** Claims arriving within this many ms of each other are written as one statement. */
-const CLAIM_BATCH_MS = 2;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export interface DispatcherDeps {
@@ -127,6 +124,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     } else {
       await deps.timers.schedule(ids.map((id) => ({ key: `d:${id}`, dueAt, jobName: wireName(dispatchJob), payload: { ids: [id] }, taskId })), now);
     }
+  }
+
+  /** wakeAt for many deliveries with their own due times: one enqueue and one timer write in all. */
+  async function wakeMany(items: { id: string; dueAt: number; taskId: string | null }[]) {
+    const now = clock.now();
+    const short = items.filter((i) => i.dueAt - now <= SHORT_WAIT_MS);
+    const long = items.filter((i) => i.dueAt - now > SHORT_WAIT_MS);
+    await deps.queue.enqueue(dispatchJob, short.map((i) => ({ payload: { ids: [i.id] }, delayMs: Math.max(0, i.dueAt - now) })));
+    if (long.length) await deps.timers.schedule(long.map((i) => ({ key: `d:${i.id}`, dueAt: i.dueAt, jobName: wireName(dispatchJob), payload: { ids: [i.id] }, taskId: i.taskId })), now);
   }
 
   async function fail(row: DeliveryRow, from: DeliveryStatus, f: { reason: string | null; code: number | null; title: string | null }) {
@@ -379,75 +385,6 @@ export function createDispatcher(deps: DispatcherDeps) {
     await sendAll(ready);
   }
 
-  return { dispatch, wakeAt };
+  return { dispatch, wakeAt, wakeMany };
 }
 export type Dispatcher = ReturnType<typeof createDispatcher>;
-
-/**
- * Meta's pair rate, in-process: when each (number, recipient) last got a message. Entries older than
- * the interval say nothing and are dropped in insertion order, so a million-recipient run keeps only
- * the last few seconds of pairs.
- */
-function createPairRate() {
-  const last = new Map<string, number>();
-  return {
-    freeAt(key: string, now: number): number {
-      const t = last.get(key);
-      return t !== undefined && now - t < PAIR_INTERVAL_MS ? t + PAIR_INTERVAL_MS : now;
-    },
-    sent(key: string, now: number) {
-      last.delete(key);
-      last.set(key, now);
-      for (const [k, t] of last) {
-        if (now - t < PAIR_INTERVAL_MS) break;
-        last.delete(k);
-      }
-    },
-  };
-}
-
-/**
- * Collects claims made within CLAIM_BATCH_MS of each other (or up to 200) and writes them as one
- * conditional UPDATE; each caller learns whether it won its row.
- */
-function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<string>>) {
-  let pending: { id: string; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const flush = () => {
-    timer = null;
-    const batch = pending;
-    pending = [];
-    claimMany(batch.map((p) => p.id)).then(
-      (won) => batch.forEach((p) => p.resolve(won.has(p.id))),
-      (e: unknown) => batch.forEach((p) => p.reject(e)),
-    );
-  };
-  return {
-    claim(id: string): Promise<boolean> {
-      return new Promise<boolean>((resolve, reject) => {
-        pending.push({ id, resolve, reject });
-        if (pending.length >= 200) {
-          if (timer) clearTimeout(timer);
-          flush();
-        } else if (!timer) timer = setTimeout(flush, CLAIM_BATCH_MS);
-      });
-    },
-  };
-}
-
-/** At most `n` holders at once; the rest wait in order. */
-function createSemaphore(n: number) {
-  let free = n;
-  const waiting: (() => void)[] = [];
-  return {
-    async acquire(): Promise<void> {
-      if (free > 0) { free--; return; }
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    },
-  };
-}

@@ -188,8 +188,15 @@ export function createScheduler(deps: SchedulerDeps) {
    * jobs are merely still waiting in the queue, so rows count as lost only once the dispatch queue has
    * drained, or after SWEEP_IDLE_MS untouched. Held rows of paused tasks are left alone.
    */
+  let lastBusySweep = 0;
   async function sweep(now: number, paused: string[]) {
     const drained = (await deps.queue.counts(dispatchJob as JobDefinition<unknown>)).pending === 0;
+    // While jobs are pending, every queued due row of a big run matches the cheap part of the query;
+    // looking for the long-idle ones among them each second would scan them all each second.
+    if (!drained) {
+      if (now - lastBusySweep < SWEEP_IDLE_MS / 2) return;
+      lastBusySweep = now;
+    }
     const overdue = await deps.store.overdueQueued(now, now - (drained ? 30_000 : SWEEP_IDLE_MS), 5_000, paused);
     if (!overdue.length) return;
     await deps.store.touch(overdue.map((o) => o.id), now);

@@ -7,6 +7,7 @@ import type { AuditLog } from './audit';
 import { conflict, notFound, validationError } from './errors';
 import type { Actor, Clock, IdSource } from './ports';
 import type { ProjectService } from './project';
+import { isUniqueViolation } from './tasks-errors';
 import { parseRuleInput, segmentLeaves } from './segment-rules';
 import {
   canViewSegment,
@@ -155,6 +156,17 @@ export function createSegmentService(deps: {
     return refreshRow(row);
   }
 
+  /** Names are unique ignoring case and blanks (core `nameKey`); the unique index settles a race. */
+  const nameClash = (name: string) => conflict(`a segment named ${name} exists (names are compared ignoring case)`, [{ path: 'name', message: 'is already used by another segment' }]);
+  async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw nameClash(name);
+      throw e;
+    }
+  }
+
   async function insertSegment(actor: Actor, fields: Omit<SegmentRow, 'id' | 'created_at' | 'updated_at' | 'members_key' | 'member_count' | 'send_count' | 'refreshed_at' | 'last_refresh_error' | 'last_refresh_error_at' | 'created_by'>, id = deps.ids.next()) {
     const now = clock.now();
     const row: SegmentRow = { id, ...fields, created_by: actor.id, members_key: memberSetKey(now, deps.ids.next()), member_count: 0, send_count: 0, refreshed_at: null, last_refresh_error: null, last_refresh_error_at: null, created_at: now, updated_at: now };
@@ -197,13 +209,13 @@ export function createSegmentService(deps: {
       const refresh = refreshFields(input.kind, input.refreshMode, input.refreshTime, errors);
       errors.push(...(await checkRoles(input.authorisedRoleIds, 'authorisedRoleIds')));
       if (errors.length) throw validationError(errors);
-      if (await store.nameTaken(name)) throw conflict(`a segment named ${name} exists`, [{ path: 'name', message: 'is already used by another segment' }]);
-      const row = await insertSegment(actor, {
+      if (await store.nameTaken(name)) throw nameClash(name);
+      const row = await uniqueName(name, () => insertSegment(actor, {
         name, kind: input.kind, rule: rule ? JSON.stringify(rule) : null, subject_type: input.subjectType ?? 'user', ...refresh,
         visible_in_list: input.visibleInList === false ? 0 : 1,
         authorised_role_ids: input.authorisedRoleIds == null ? null : JSON.stringify([...new Set(input.authorisedRoleIds)]),
         owning_task_id: null,
-      });
+      }));
       await audit.record(actor, { action: 'segment.create', entityType: 'segment', entityId: row.id, details: { name, kind: input.kind } });
       if (rule) await refreshRow(row);
       return segmentView(await load(row.id));
@@ -233,15 +245,15 @@ export function createSegmentService(deps: {
       errors.push(...(await checkRoles(patch.authorisedRoleIds, 'authorisedRoleIds')));
       if (errors.length) throw validationError(errors);
       const name = patch.name?.trim();
-      if (name !== undefined && (await store.nameTaken(name, id))) throw conflict(`a segment named ${name} exists`, [{ path: 'name', message: 'is already used by another segment' }]);
-      await store.update(id, {
+      if (name !== undefined && (await store.nameTaken(name, id))) throw nameClash(name);
+      await uniqueName(name ?? '', () => store.update(id, {
         ...(name !== undefined ? { name } : {}),
         ...(rule ? { rule: JSON.stringify(rule) } : {}),
         ...(refresh ?? {}),
         ...(patch.visibleInList !== undefined ? { visible_in_list: patch.visibleInList ? 1 : 0 } : {}),
         ...(patch.authorisedRoleIds !== undefined ? { authorised_role_ids: patch.authorisedRoleIds === null ? null : JSON.stringify([...new Set(patch.authorisedRoleIds)]) } : {}),
         updated_at: clock.now(),
-      });
+      }));
       await audit.record(actor, { action: 'segment.update', entityType: 'segment', entityId: id, details: { fields: Object.keys(patch) } });
       const next = await load(id);
       if (rule || (refresh && next.refresh_mode !== row.refresh_mode)) await refreshRow(next);

@@ -1,8 +1,7 @@
 import type { TransitionRefusal } from '@wareach/core';
 import { AppError, invalidState } from './errors';
 
-/** Names are unique ignoring case and surrounding blanks: this is the key they are compared by. */
-export const nameKey = (name: string) => name.trim().toLowerCase();
+export { nameKey } from '@wareach/core';
 
 /** A unique index refused a write (SQLite or PostgreSQL). */
 export const isUniqueViolation = (e: unknown) => {

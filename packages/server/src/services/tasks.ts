@@ -75,8 +75,11 @@ export function createTaskService(deps: {
    * SPEC step 3: a member whose role the task's rule segment is not authorised to (and the chosen
    * segment's authorisation) may not view, edit or copy the task. Admins and the task's creator may.
    */
-  async function assertSegmentAccess(actor: Actor, t: TaskRecord): Promise<void> {
+  async function assertSegmentAccess(actor: Actor, t: TaskRecord, mode: 'read' | 'write' = 'write'): Promise<void> {
     if (isAdmin(actor) || (t.createdBy !== null && t.createdBy === actor.id)) return;
+    // An approver must read what they are asked to approve (and what they approved): viewing a task
+    // that left draft needs only `task.approve`; editing and copying still need the segment.
+    if (mode === 'read' && t.state !== 'draft' && actor.permissions.has('task.approve')) return;
     const a = t.definition.audience;
     if (a?.mode === 'rule') {
       if (!(actor.roleId !== null && (a.authorisedRoleIds ?? []).includes(actor.roleId))) throw lacksSegmentPermission(`${t.name}-${t.id}`);
@@ -241,7 +244,7 @@ export function createTaskService(deps: {
 
     async get(actor: Actor, id: string): Promise<TaskView> {
       const t = await load(id);
-      await assertSegmentAccess(actor, t);
+      await assertSegmentAccess(actor, t, 'read');
       return taskView(t);
     },
 
@@ -344,7 +347,7 @@ export function createTaskService(deps: {
 
     async auditTrail(actor: Actor, id: string, q: { limit: number; beforeId?: number }) {
       const t = await load(id);
-      await assertSegmentAccess(actor, t);
+      await assertSegmentAccess(actor, t, 'read');
       return audit.list({ entityType: 'task', entityId: id, limit: q.limit, ...(q.beforeId ? { beforeId: q.beforeId } : {}) });
     },
 

@@ -126,13 +126,15 @@ export function createTriggerEngine(deps: {
     const fresh = await deps.store.insertNew(pending.map((p) => p.delivery), now);
     const byRun = new Map<string, number>();
     const dueNow: string[] = [];
+    const later: { id: string; dueAt: number; taskId: string }[] = [];
     for (const p of pending) {
       const id = idOf(p.delivery);
       if (!fresh.has(id)) continue;
       byRun.set(p.delivery.runId, (byRun.get(p.delivery.runId) ?? 0) + 1);
       if (p.due <= now) dueNow.push(id);
-      else await deps.dispatcher.wakeAt([id], p.due, p.task.id);
+      else later.push({ id, dueAt: p.due, taskId: p.task.id });
     }
+    await deps.dispatcher.wakeMany(later);
     for (const [runId, n] of byRun) await deps.runs.addAudience(runId, n);
     const jobs = [];
     for (let i = 0; i < dueNow.length; i += DISPATCH_BATCH) jobs.push({ payload: { ids: dueNow.slice(i, i + DISPATCH_BATCH) } });

@@ -54,7 +54,7 @@ export interface EngineOptions {
  */
 export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptions = {}) {
   const { db, clock } = c;
-  const store = createDeliveryStore(db, c.database.dialect);
+  const store = createDeliveryStore(db, c.database.dialect, c.database.sqlite);
   const runs = createRunStore(db);
   const caps = createCapStore(db, c.database.dialect);
   const timers = createTimerStore(c.database);

@@ -53,6 +53,19 @@ describe.each(DIALECTS)('segments API on %s', (dialect) => {
     expect((await s.request('POST', '/api/v1/segments/estimate', { rule: boughtTwice })).body).toEqual({ oneIds: 1, sendIds: 1 });
   });
 
+  it('keeps segment names unique ignoring case and surrounding blanks', async () => {
+    const a = await s.request('POST', '/api/v1/segments', { name: `VIP buyers ${dialect}`, kind: 'rule', rule: inShanghai });
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    const clash = await s.request('POST', '/api/v1/segments', { name: `  vip BUYERS ${dialect} `, kind: 'rule', rule: inShanghai });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.details).toEqual([{ path: 'name', message: 'is already used by another segment' }]);
+    const b = await s.request('POST', '/api/v1/segments', { name: `Lapsed ${dialect}`, kind: 'rule', rule: inShanghai });
+    expect((await s.request('PATCH', `/api/v1/segments/${b.body.id}`, { name: `Vip Buyers ${dialect}` })).status).toBe(409);
+    // Renaming a segment to its own name in another case is allowed.
+    const self = await s.request('PATCH', `/api/v1/segments/${a.body.id}`, { name: `VIP BUYERS ${dialect}` });
+    expect(self.status, JSON.stringify(self.body)).toBe(200);
+  });
+
   it('answers estimate mistakes with the field and the reason', async () => {
     const neither = await s.request('POST', '/api/v1/segments/estimate', {});
     expect(neither.status).toBe(400);

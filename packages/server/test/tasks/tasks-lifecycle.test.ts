@@ -156,6 +156,17 @@ describe.each(DIALECTS)('task life cycle over HTTP on %s', (dialect) => {
     expect((await s.request('GET', `/api/v1/tasks/${t.id}`, undefined, as('analyst'))).status).toBe(403);
   });
 
+  it('lets an approver read a submitted task whose segment is not authorised to them, but not copy it', async () => {
+    const t = await create('operator', { audience: { mode: 'rule', rule: definition('x').audience.rule, syncToSegmentList: false, authorisedRoleIds: ['role_operator'] } });
+    expect((await s.request('GET', `/api/v1/tasks/${t.id}`, undefined, as('approver'))).status, 'a draft stays private').toBe(403);
+    expect((await post(t.id, 'submit')).status).toBe(200);
+    const seen = await s.request('GET', `/api/v1/tasks/${t.id}`, undefined, as('approver'));
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200);
+    expect(seen.body.state).toBe('pending_approval');
+    expect((await s.request('GET', `/api/v1/tasks/${t.id}/audit`, undefined, as('approver'))).status).toBe(200);
+    expect((await s.request('POST', `/api/v1/tasks/${t.id}/copy`, {}, as('approver'))).status).toBe(403);
+  });
+
   it('copies a task into a new draft with its own segment and a free name', async () => {
     const t = await create();
     await post(t.id, 'submit');

@@ -249,6 +249,7 @@ function GroupEditor({ group, onChange, onRemove, cat, errors, path, depth }: {
         )}
       </Space>
       <Dropdown
+        trigger={['click']}
         menu={{
           items: [...Object.entries(KIND_LABEL).map(([k, l]) => ({ key: k, label: t(l) })), ...(depth < 5 ? [{ key: 'group', label: t('rule.addGroup') }] : [])],
           onClick: (e) => add(e.key),

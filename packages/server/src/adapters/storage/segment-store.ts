@@ -1,12 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { nameKey } from '@wareach/core';
 import type { DatabaseHandle } from './database';
 import type { Database } from './schema/index';
 import type { SegmentsTable } from './schema/tasks';
 import { insertAudienceMembers, type AudienceSpec } from './audience/audience-query';
 
 type Db = Kysely<Database> | Transaction<Database>;
-export type SegmentRow = SegmentsTable;
-export type SegmentPatch = Partial<Omit<SegmentsTable, 'id' | 'created_at' | 'created_by' | 'members_key'>>;
+/** `name_key` is the store's business: written from `name` on every insert and rename. */
+export type SegmentRow = Omit<SegmentsTable, 'name_key'>;
+export type SegmentPatch = Partial<Omit<SegmentsTable, 'id' | 'created_at' | 'created_by' | 'members_key' | 'name_key'>>;
 
 export interface MemberRow {
   id: number;
@@ -89,12 +91,13 @@ export function createSegmentStore(handle: DatabaseHandle) {
     list: () => db.selectFrom('segments').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').execute(),
     byOwningTask: (taskId: string) => db.selectFrom('segments').selectAll().where('owning_task_id', '=', taskId).execute(),
     nameTaken: async (name: string, exceptId?: string) => {
-      let q = db.selectFrom('segments').select('id').where('name', '=', name);
+      let q = db.selectFrom('segments').select('id').where('name_key', '=', nameKey(name));
       if (exceptId) q = q.where('id', '!=', exceptId);
       return (await q.executeTakeFirst()) !== undefined;
     },
-    insert: (row: SegmentRow) => db.insertInto('segments').values(row).execute(),
-    update: (id: string, patch: SegmentPatch) => db.updateTable('segments').set(patch).where('id', '=', id).executeTakeFirst(),
+    insert: (row: SegmentRow) => db.insertInto('segments').values({ ...row, name_key: nameKey(row.name) }).execute(),
+    update: (id: string, patch: SegmentPatch) =>
+      db.updateTable('segments').set({ ...patch, ...(patch.name !== undefined ? { name_key: nameKey(patch.name) } : {}) }).where('id', '=', id).executeTakeFirst(),
     async delete(id: string): Promise<boolean> {
       const row = await db.selectFrom('segments').select('members_key').where('id', '=', id).executeTakeFirst();
       if (!row) return false;

@@ -4,6 +4,7 @@ import * as m0002 from './0002-channels';
 import * as m0003 from './0003-audiences-tasks';
 import * as m0004 from './0004-engine';
 import * as m0005 from './0005-engine-worker';
+import * as m0006 from './0006-segment-name-key';
 
 /** Every migration, in order. Add a new step as a new file and list it here. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-audiences-tasks': m0003,
   '0004-engine': m0004,
   '0005-engine-worker': m0005,
+  '0006-segment-name-key': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,8 @@ import type { Generated } from 'kysely';
 export interface SegmentsTable {
   id: string;
   name: string;
+  /** core `nameKey(name)`, unique: segment names are unique ignoring case and surrounding blanks. */
+  name_key: string | null;
   kind: string; // rule | csv | list
   rule: string | null; // JSON audience rule (kind = rule)
   subject_type: string;

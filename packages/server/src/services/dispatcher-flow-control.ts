@@ -1,0 +1,78 @@
+/**
+ * Flow control of the dispatcher's sends: Meta's pair rate, the process's limit of requests in flight,
+ * and the batching of claims made at nearly the same moment.
+ */
+
+/** Meta's pair rate: about one message per 6 s to one user from one number (NOTES 5.1). */
+export const PAIR_INTERVAL_MS = 6_000;
+/** Claims arriving within this many ms of each other are written as one statement. */
+const CLAIM_BATCH_MS = 2;
+
+/**
+ * Meta's pair rate, in-process: when each (number, recipient) last got a message. Entries older than
+ * the interval say nothing and are dropped in insertion order, so a million-recipient run keeps only
+ * the last few seconds of pairs.
+ */
+export function createPairRate() {
+  const last = new Map<string, number>();
+  return {
+    freeAt(key: string, now: number): number {
+      const t = last.get(key);
+      return t !== undefined && now - t < PAIR_INTERVAL_MS ? t + PAIR_INTERVAL_MS : now;
+    },
+    sent(key: string, now: number) {
+      last.delete(key);
+      last.set(key, now);
+      for (const [k, t] of last) {
+        if (now - t < PAIR_INTERVAL_MS) break;
+        last.delete(k);
+      }
+    },
+  };
+}
+
+/**
+ * Collects claims made within CLAIM_BATCH_MS of each other (or up to 200) and writes them as one
+ * conditional UPDATE; each caller learns whether it won its row.
+ */
+export function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<string>>) {
+  let pending: { id: string; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    const batch = pending;
+    pending = [];
+    claimMany(batch.map((p) => p.id)).then(
+      (won) => batch.forEach((p) => p.resolve(won.has(p.id))),
+      (e: unknown) => batch.forEach((p) => p.reject(e)),
+    );
+  };
+  return {
+    claim(id: string): Promise<boolean> {
+      return new Promise<boolean>((resolve, reject) => {
+        pending.push({ id, resolve, reject });
+        if (pending.length >= 200) {
+          if (timer) clearTimeout(timer);
+          flush();
+        } else if (!timer) timer = setTimeout(flush, CLAIM_BATCH_MS);
+      });
+    },
+  };
+}
+
+/** At most `n` holders at once; the rest wait in order. */
+export function createSemaphore(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<void> {
+      if (free > 0) { free--; return; }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
