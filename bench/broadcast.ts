@@ -6,7 +6,8 @@
    2. PostgreSQL + Redis, two `wareach worker` processes: the same rate (target ratio ≥ 0.35).
    3. The peer: "one BullMQ job per message" (a job per recipient: read the row, claim it, post, record),
       two worker processes on the same PostgreSQL, Redis and sandbox (target: wareach ≥ 2× it).
-   BENCH_BROADCAST_PARTS (default embedded,scale,peer) picks parts (the peer needs scale).
+   BENCH_BROADCAST_PARTS (default embedded,scale,peer) picks parts (the peer needs scale); BENCH_PROFILE_DIR
+   writes a CPU profile of the embedded engine process there.
    Every system gets BENCH_CONCURRENCY (default 64) requests in flight per process. Seeding (profiles,
    CSV audience) runs in its own process first, so the measured process's RSS is the engine's. */
 import { randomBytes } from 'node:crypto';
@@ -136,7 +137,8 @@ async function embedded(sandboxUrl: string): Promise<RunFigures> {
   try {
     const env = { ...installationEnv(db, { WAREACH_WORKER_CONCURRENCY: String(C) }), BENCH_SANDBOX_URL: sandboxUrl };
     const { taskId } = await runPhase<{ taskId: string }>(FILE, 'seed', env);
-    return await runPhase<RunFigures>(FILE, 'embedded', { ...env, BENCH_TASK_ID: taskId });
+    const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    return await runPhase<RunFigures>(FILE, 'embedded', { ...env, BENCH_TASK_ID: taskId }, prof);
   } finally {
     await db.drop();
   }

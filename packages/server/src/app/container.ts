@@ -26,6 +26,7 @@ import { createTaskService } from '../services/tasks';
 import { createLogger, type Logger } from './logger';
 import { createInProcessRateLimiter } from '../adapters/whatsapp/rate-limiter';
 import { createRedisRateLimiter } from '../adapters/whatsapp/redis-rate-limiter';
+import { createRedisPairGate } from '../adapters/whatsapp/redis-pair-gate';
 import { createWhatsappModule } from '../services/channels-module';
 import type { WebhookSink } from '../services/webhook-sinks';
 
@@ -79,10 +80,13 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
   // limiter counts real time (a test's manual clock must not freeze it); Redis makes workers share it.
   const webhookSinks: WebhookSink[] = [];
   const rateLimiter = config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createInProcessRateLimiter(systemClock);
+  /** Meta's pair rate, shared by workers through Redis; without Redis the engine keeps it in-process. */
+  const pairGate = config.redisUrl ? createRedisPairGate(config.redisUrl) : undefined;
   const whatsapp = createWhatsappModule({ database, secretKey: config.secretKey, dataDir: config.dataDir, limiter: rateLimiter, audit, clock, ids, logger, customerData, profiles, webhookSinks });
   const closers: (() => Promise<void>)[] = [];
   closers.push(() => phonePool.close());
   closers.push(() => whatsapp.close());
+  if (pairGate?.close) closers.push(pairGate.close);
   templateLookup = whatsapp.templates;
   return {
     config,
@@ -91,6 +95,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
     logger,
     database,
     db,
+    pairGate,
     metrics,
     audit,
     auth,

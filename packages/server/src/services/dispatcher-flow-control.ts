@@ -32,6 +32,32 @@ export function createPairRate() {
 }
 
 /**
+ * Meta's pair rate as a gate every sender of a number passes: `tryAcquire` takes the pairs that are
+ * free (marking them used for the interval) and answers, for each pair refused, when it frees. One
+ * process: `inProcessPairGate`; several workers: the Redis gate (adapters/whatsapp/redis-pair-gate.ts)
+ * so that two workers cannot each send one user a message within the interval.
+ */
+export interface PairGate {
+  tryAcquire(keys: string[], now: number): Promise<Map<string, number>>;
+  close?(): Promise<void>;
+}
+
+export function inProcessPairGate(): PairGate {
+  const pairs = createPairRate();
+  return {
+    async tryAcquire(keys, now) {
+      const refused = new Map<string, number>();
+      for (const k of keys) {
+        const free = pairs.freeAt(k, now);
+        if (free > now) refused.set(k, free);
+        else pairs.sent(k, now);
+      }
+      return refused;
+    },
+  };
+}
+
+/**
  * Collects claims made within CLAIM_BATCH_MS of each other (or up to 200) and writes them as one
  * conditional UPDATE; each caller learns whether it won its row.
  */

@@ -24,7 +24,7 @@ import type { CallbackEvents } from './callback-events';
 import type { DeliveryUpdates } from './deliveries';
 import { capsApply, consumeCapsBatch } from './dispatcher-caps';
 import { dispatchJob } from './dispatcher-jobs';
-import { createClaimBatcher, createPairRate, createSemaphore } from './dispatcher-flow-control';
+import { createClaimBatcher, createSemaphore, inProcessPairGate, PAIR_INTERVAL_MS, type PairGate } from './dispatcher-flow-control';
 import type { ChannelGateway, EngineTask, EngineTaskSource, AudienceSource, SendContextOutcome } from './dispatcher-ports';
 import type { Clock } from './ports';
 
@@ -62,6 +62,8 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Recorded on the deliveries this process claims. */
   workerId?: string;
+  /** Meta's pair rate; shared through Redis when workers share a number (default: this process's). */
+  pairGate?: PairGate;
   /** Waits for the phone number's throughput (real time: the limiter counts real sends). */
   sleep?: (ms: number) => Promise<void>;
   onError?: (e: unknown, deliveryId: string) => void;
@@ -74,6 +76,8 @@ interface Ready {
   body: Record<string, unknown>;
   channelId: string;
   pairKey: string;
+  /** The channel's messaging tier when this send would take a slot of it (else null). */
+  tierLimit: number | null;
 }
 
 /** Per dispatch call: what every row of the batch shares, fetched once. */
@@ -108,7 +112,7 @@ interface BatchContext {
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, clock } = deps;
   const random = deps.random ?? Math.random;
-  const pairs = createPairRate();
+  const pairGate = deps.pairGate ?? inProcessPairGate();
   const slots = createSemaphore(deps.concurrency ?? 32);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
@@ -131,7 +135,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const now = clock.now();
     const short = items.filter((i) => i.dueAt - now <= SHORT_WAIT_MS);
     const long = items.filter((i) => i.dueAt - now > SHORT_WAIT_MS);
-    await deps.queue.enqueue(dispatchJob, short.map((i) => ({ payload: { ids: [i.id] }, delayMs: Math.max(0, i.dueAt - now) })));
+    if (short.length) await deps.queue.enqueue(dispatchJob, short.map((i) => ({ payload: { ids: [i.id] }, delayMs: Math.max(0, i.dueAt - now) })));
     if (long.length) await deps.timers.schedule(long.map((i) => ({ key: `d:${i.id}`, dueAt: i.dueAt, jobName: wireName(dispatchJob), payload: { ids: [i.id] }, taskId: i.taskId })), now);
   }
 
@@ -190,7 +194,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     return true;
   }
 
-  /** Steps 7 and 8 for a row through the caps: render, channel, pair rate, messaging tier. */
+  /** Steps 7 and 8 for a row through the caps: render, channel, pair rate (the tier is per batch). */
   async function prepare(row: DeliveryRow, b: BatchContext, now: number): Promise<Ready | null> {
     const task = b.tasks.get(row.task_id)!;
     const def = task.definition;
@@ -227,22 +231,54 @@ export function createDispatcher(deps: DispatcherDeps) {
       await fail(row, 'queued', { reason: 'render_failed', code: null, title: built.error.reason });
       return null;
     }
-    // 8. Meta's pair rate (per number and recipient) and the messaging tier; throughput is the client's limiter
+    // 8. Meta's pair rate and the messaging tier are taken for the batch (`reservePairsAndTiers`);
+    // throughput is the client's limiter.
     const pairKey = `${phoneNumberId}|${row.phone}`;
-    const pairFree = pairs.freeAt(pairKey, now);
-    if (pairFree > now) {
-      await later(row, pairFree, row.task_id);
-      return null;
+    // A user who wrote to us within 24 hours takes no tier slot.
+    const tierLimit = sc.tierLimit !== null && !serviceWindowOpen(b.inbound.get(row.phone!) ?? null, now) ? sc.tierLimit : null;
+    return { row, ctx: sc.ctx, body: built.value as unknown as Record<string, unknown>, channelId, pairKey, tierLimit };
+  }
+
+  /**
+   * Step 8 for the batch. Meta's pair rate: a recipient who got a message from the number within the
+   * interval (from any worker, or earlier in this batch) waits until it frees. Then the messaging tier:
+   * slots reserved per channel in one atomic step. A broadcast larger than the tier is paced, not
+   * failed — the rows without a slot wait until the oldest slot frees and are counted on their run
+   * (`runs.paced`).
+   */
+  async function reservePairsAndTiers(all: Ready[], now: number): Promise<Ready[]> {
+    const refused = await pairGate.tryAcquire([...new Set(all.map((r) => r.pairKey))], now);
+    // A key listed twice in one batch is granted once: the later rows wait for the interval.
+    const granted = new Set<string>();
+    const ready: Ready[] = [];
+    const pairWakes: { id: string; dueAt: number; taskId: string }[] = [];
+    for (const r of all) {
+      const freeAt = refused.get(r.pairKey) ?? (granted.has(r.pairKey) ? now + PAIR_INTERVAL_MS : undefined);
+      if (freeAt === undefined) {
+        granted.add(r.pairKey);
+        ready.push(r);
+      } else if (await store.postpone(r.row.id, freeAt, now)) pairWakes.push({ id: r.row.id, dueAt: freeAt, taskId: r.row.task_id });
     }
-    if (sc.tierLimit !== null && !serviceWindowOpen(b.inbound.get(row.phone!) ?? null, now)) {
-      const slot = await deps.caps.reserveTier(channelId, row.phone!, sc.tierLimit, now);
-      if (!slot.ok) {
-        await deps.runs.addPaced(row.run_id, 1);
-        await later(row, slot.freeAt, row.task_id);
-        return null;
+    await wakeMany(pairWakes);
+    const byChannel = new Map<string, Ready[]>();
+    for (const r of ready) if (r.tierLimit !== null) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r]);
+    if (!byChannel.size) return ready;
+    const waiting = new Set<Ready>();
+    for (const [channelId, list] of byChannel) {
+      const slots = await deps.caps.reserveTierMany(channelId, list.map((r) => r.row.phone!), list[0]!.tierLimit!, now);
+      const pacedPerRun = new Map<string, number>();
+      const wakes: { id: string; dueAt: number; taskId: string }[] = [];
+      for (const r of list) {
+        const slot = slots.get(r.row.phone!);
+        if (!slot || slot.ok) continue;
+        waiting.add(r);
+        pacedPerRun.set(r.row.run_id, (pacedPerRun.get(r.row.run_id) ?? 0) + 1);
+        if (await store.postpone(r.row.id, slot.freeAt, now)) wakes.push({ id: r.row.id, dueAt: slot.freeAt, taskId: r.row.task_id });
       }
+      await wakeMany(wakes);
+      for (const [runId, n] of pacedPerRun) await deps.runs.addPaced(runId, n);
     }
-    return { row, ctx: sc.ctx, body: built.value as unknown as Record<string, unknown>, channelId, pairKey };
+    return ready.filter((r) => !waiting.has(r));
   }
 
   /** What happens after a send that WhatsApp did not accept. */
@@ -294,7 +330,6 @@ export function createDispatcher(deps: DispatcherDeps) {
           await wakeAt([r.row.id], clock.now(), r.row.task_id);
           return;
         }
-        pairs.sent(r.pairKey, clock.now());
         outcome = await deps.channels.send(r.ctx, r.body);
       } finally {
         slots.release();
@@ -382,7 +417,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const x = await prepare(r, b, now);
       if (x) ready.push(x);
     }
-    await sendAll(ready);
+    await sendAll(await reservePairsAndTiers(ready, now));
   }
 
   return { dispatch, wakeAt, wakeMany };

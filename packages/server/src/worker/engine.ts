@@ -81,6 +81,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
     store, runs, caps, timers, queue, tasks: ports.tasks, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.workerId ? { workerId: opts.workerId } : {}),
+    ...(c.pairGate ? { pairGate: c.pairGate } : {}),
     concurrency: c.config.workerConcurrency,
     onError: (e, id) => c.logger.error({ err: e, deliveryId: id }, 'dispatch failed'),
   });

@@ -77,6 +77,15 @@ describe('counting within one ingestion batch', () => {
     await x.events([0, 1, 2, 3, 4].map((i) => ({ userId: 'u1', name: 'app_open', at: `2026-03-02T00:0${i}:00Z` })));
     expect((await x.deliveries('every')).map((d) => [d.recipient, new Date(Number(d.trigger_at)).toISOString()])).toEqual([['u1#2', '2026-03-02T00:01:00.000Z'], ['u1#4', '2026-03-02T00:03:00.000Z']]);
     expect((await x.deliveries('cum')).map((d) => d.recipient)).toEqual(['u1#3']);
+    // Three messages to one user from one number, due together: Meta's pair rate lets one go now and
+    // the others one interval (6 s) apart.
+    await x.engine.step();
+    expect(sentTo()).toEqual(['+8613800000001']);
+    await x.at('2026-03-02T00:10:06Z');
+    expect(sentTo()).toHaveLength(2);
+    await x.at('2026-03-02T00:10:12Z');
+    expect(sentTo()).toHaveLength(3);
+    expect(x.h.sent.map((s) => s.at - Date.parse('2026-03-02T00:10:00Z'))).toEqual([0, 6_000, 12_000]);
   });
 });
 

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema/index';
 
 type Trx = Transaction<Database>;
+/** The messaging tier counts unique users per rolling 24 hours. */
+const TIER_WINDOW_MS = 24 * 3_600_000;
 
 /**
  * Frequency-cap counters and the messaging-tier contact list. Counters are consumed inside one
@@ -51,20 +53,45 @@ export function createCapStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgr
         .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ count: eb('cap_counters.count', '+', n) })))
         .execute();
     },
-    /** Reserves a messaging-tier slot: true when the phone is already counted or a slot is free. */
-    async reserveTier(channelId: string, phone: string, limit: number, now: number): Promise<{ ok: true } | { ok: false; freeAt: number }> {
-      const since = now - 24 * 3_600_000;
-      const known = await db.selectFrom('tier_contacts').select('last_at').where('channel_id', '=', channelId).where('phone', '=', phone).executeTakeFirst();
-      if (!known || Number(known.last_at) <= since) {
-        const used = await db.selectFrom('tier_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirstOrThrow();
-        if (Number(used.n) >= limit) {
-          const oldest = await db.selectFrom('tier_contacts').select((eb) => eb.fn.min('last_at').as('t')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirst();
-          return { ok: false, freeAt: Number(oldest?.t ?? now) + 24 * 3_600_000 + 1 };
+    /**
+     * Reserves messaging-tier slots (unique users a channel may start conversations with per rolling
+     * 24 hours) for a batch of phones, atomically: one transaction, serialised per channel (SQLite has
+     * one writer; PostgreSQL takes an advisory lock on the channel), so workers reserving at the same
+     * time cannot together exceed the tier. A phone already counted in the window passes; new ones take
+     * the free slots in the order given; the rest learn when the oldest slot frees.
+     */
+    async reserveTierMany(channelId: string, phones: string[], limit: number, now: number): Promise<Map<string, { ok: true } | { ok: false; freeAt: number }>> {
+      const since = now - TIER_WINDOW_MS;
+      const unique = [...new Set(phones)];
+      const out = new Map<string, { ok: true } | { ok: false; freeAt: number }>();
+      if (!unique.length) return out;
+      return db.transaction().execute(async (trx) => {
+        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`tier:${channelId}`}))`.execute(trx);
+        const known = new Set<string>();
+        for (let i = 0; i < unique.length; i += 500) {
+          const rows = await trx.selectFrom('tier_contacts').select('phone').where('channel_id', '=', channelId).where('phone', 'in', unique.slice(i, i + 500)).where('last_at', '>', since).execute();
+          for (const r of rows) known.add(r.phone);
         }
-      }
-      await db.insertInto('tier_contacts').values({ channel_id: channelId, phone, last_at: now })
-        .onConflict((oc) => oc.columns(['channel_id', 'phone']).doUpdateSet({ last_at: now })).execute();
-      return { ok: true };
+        const fresh = unique.filter((p) => !known.has(p));
+        let free = 0;
+        if (fresh.length) {
+          const used = await trx.selectFrom('tier_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirstOrThrow();
+          free = Math.max(0, limit - Number(used.n));
+        }
+        const granted = [...known, ...fresh.slice(0, free)];
+        const denied = fresh.slice(free);
+        for (let i = 0; i < granted.length; i += 500) {
+          await trx.insertInto('tier_contacts').values(granted.slice(i, i + 500).map((phone) => ({ channel_id: channelId, phone, last_at: now })))
+            .onConflict((oc) => oc.columns(['channel_id', 'phone']).doUpdateSet({ last_at: now })).execute();
+        }
+        for (const p of granted) out.set(p, { ok: true });
+        if (denied.length) {
+          const oldest = await trx.selectFrom('tier_contacts').select((eb) => eb.fn.min('last_at').as('t')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirst();
+          const freeAt = Number(oldest?.t ?? now) + TIER_WINDOW_MS + 1;
+          for (const p of denied) out.set(p, { ok: false, freeAt });
+        }
+        return out;
+      });
     },
     async getState(key: string): Promise<string | undefined> {
       return (await db.selectFrom('engine_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
