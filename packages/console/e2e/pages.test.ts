@@ -1,15 +1,43 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, login, shot, startServer, watchErrors, type RunningServer } from './harness';
+import { ADMIN, launchBrowser, login, shot, startServer, watchErrors, type RunningServer } from './harness';
 
-const PAGES = ['tasks', 'tasks/new', 'approvals', 'reports', 'groups', 'segments', 'segments/new', 'customers', 'catalogue', 'channels', 'templates', 'sandbox', 'members', 'settings'];
+const PAGES = ['tasks', 'tasks/new', 'approvals', 'reports', 'reports?tab=groups', 'reports?tab=activities', 'groups', 'segments', 'segments/new', 'customers', 'catalogue', 'channels', 'templates', 'sandbox', 'members', 'settings'];
+
+/** Pages whose path holds an ID made in `beforeAll`, shot under a fixed name. */
+const MADE: { path: string; name: string }[] = [];
 
 let server: RunningServer;
 let browser: Browser;
 
+/** A call to the API as the admin (cookie and CSRF token), for the data the report pages show. */
+async function adminApi(url: string) {
+  const r = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await r.json()) as { csrfToken: string };
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}${path}`, { method, headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+}
+
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
+  // A group and an activity holding one draft task: their reports, and the task's, are pages too.
+  const call = await adminApi(server.url);
+  const group = await call<{ id: string }>('POST', '/api/v1/groups', { name: 'Double 11' });
+  const activity = await call<{ id: string }>('POST', '/api/v1/activities', { name: 'Singles Day 2026', description: 'November sale', startsAt: '2026-11-01T00:00:00+08:00', endsAt: '2026-11-12T00:00:00+08:00' });
+  const { items: [channel] } = await call<{ items: { id: string; phoneNumbers: { phoneNumberId: string }[] }[] }>('GET', '/api/v1/channels/whatsapp');
+  const task = await call<{ id: string }>('POST', '/api/v1/tasks', {
+    basic: { name: 'Double 11 reminder', groupId: group.id, activityId: activity.id },
+    audience: { mode: 'rule', rule: { kind: 'and', children: [{ kind: 'attribute', name: 'city', valueType: 'string', op: 'eq', value: 'Shanghai' }] }, syncToSegmentList: false, authorisedRoleIds: [] },
+    trigger: { type: 'scheduled_once', sendAt: new Date(Date.now() + 2 * 86_400_000).toISOString() },
+    delivery: { channelId: channel!.id, phoneNumberId: channel!.phoneNumbers[0]!.phoneNumberId, taskType: 'normal', content: { type: 'text', body: 'Hi {{attr.name | "there"}}' } },
+  });
+  MADE.push({ path: `reports/groups/${group.id}`, name: 'report-group' }, { path: `reports/activities/${activity.id}`, name: 'report-activity' }, { path: `tasks/${task.id}/report`, name: 'report-task' });
 }, 180_000);
 
 afterAll(async () => {
@@ -18,11 +46,11 @@ afterAll(async () => {
 });
 
 async function visitAll(page: Page, lang: string, size: string) {
-  for (const p of PAGES) {
-    await page.goto(`${server.url}/${p}`);
+  for (const { path, name } of [...PAGES.map((p) => ({ path: p, name: p.replace(/[/?=]/g, '-') })), ...MADE]) {
+    await page.goto(`${server.url}/${path}`);
     await page.waitForLoadState('networkidle');
     await page.waitForTimeout(300);
-    await shot(page, `${lang}-${size}-${p.replace(/\//g, '-')}`);
+    await shot(page, `${lang}-${size}-${name}`);
   }
 }
 

@@ -16,6 +16,7 @@ import { TemplatesPage } from './pages/channels/templates-page';
 import { GroupsPage } from './pages/groups/groups-page';
 import { LoginPage } from './pages/login-page';
 import { MembersPage } from './pages/members/members-page';
+import { LabelReportPage } from './pages/reports/label-report-page';
 import { ReportsPage } from './pages/reports/reports-page';
 import { TaskReportPage } from './pages/reports/task-report-page';
 import { SandboxPage } from './pages/sandbox/sandbox-page';
@@ -64,6 +65,8 @@ export function App() {
               <Route path="tasks/:id/report" element={guarded('report.view', <TaskReportPage />)} />
               <Route path="approvals" element={guarded('task.approve', <ApprovalsPage />)} />
               <Route path="reports" element={guarded('report.view', <ReportsPage />)} />
+              <Route path="reports/groups/:id" element={guarded('report.view', <LabelReportPage kind="group" />)} />
+              <Route path="reports/activities/:id" element={guarded('report.view', <LabelReportPage kind="activity" />)} />
               <Route path="groups" element={guarded('task.view', <GroupsPage />)} />
               <Route path="segments" element={guarded('segment.view', <SegmentsPage />)} />
               <Route path="segments/new" element={guarded('segment.edit', <SegmentEditPage />)} />

@@ -90,6 +90,7 @@ export function toStats(r: Raw): TaskStats {
   };
 }
 
+/** A task's statistics, or one run's (the run has its own route; the task route takes no run filter). */
 export async function getStats(taskId: string, runId?: string): Promise<TaskStats> {
-  return toStats(await api.get<Raw>(`/api/v1/tasks/${taskId}/stats`, runId ? { runId } : undefined));
+  return toStats(await api.get<Raw>(runId ? `/api/v1/tasks/${taskId}/runs/${encodeURIComponent(runId)}/stats` : `/api/v1/tasks/${taskId}/stats`));
 }

@@ -108,6 +108,7 @@ export const audienceMessages = defineMessages(
     'segments.reason': 'Reason',
     'segments.saveFirst': 'Save the segment first, then upload its file.',
     'segments.search': 'Search segments',
+    'segments.memberCount': 'Members now: {n}',
   },
   {
     'rule.and': '且',
@@ -216,5 +217,6 @@ export const audienceMessages = defineMessages(
     'segments.reason': '原因',
     'segments.saveFirst': '请先保存分群，再上传文件。',
     'segments.search': '搜索分群',
+    'segments.memberCount': '当前人数：{n}',
   },
 );

@@ -4,10 +4,11 @@ import { audienceMessages } from './messages-audience';
 import { commonMessages } from './messages-common';
 import { customerMessages } from './messages-customers';
 import { pageMessages } from './messages-pages';
+import { reportMessages } from './messages-reports';
 import { wizardMessages } from './messages-wizard';
 
 /** Every area's strings; add an area here once and its keys become valid `t()` arguments. */
-const areas = { commonMessages, adminMessages, customerMessages, audienceMessages, wizardMessages, pageMessages };
+const areas = { commonMessages, adminMessages, customerMessages, audienceMessages, wizardMessages, pageMessages, reportMessages };
 
 type Areas = typeof areas;
 export type MessageKey = { [A in keyof Areas]: keyof Areas[A]['en'] }[keyof Areas] & string;

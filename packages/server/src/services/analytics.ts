@@ -1,6 +1,7 @@
 import type { AnalyticsStore, Scope } from '../adapters/storage/analytics-store';
 import type { RunStore } from '../adapters/storage/run-store';
 import type { Clock } from './ports';
+import { notFound } from './errors';
 
 const HOUR = 3_600_000;
 
@@ -87,7 +88,12 @@ export function createAnalytics(deps: { store: AnalyticsStore; runs: RunStore; c
   return {
     stats,
     taskStats: (taskId: string) => stats({ taskIds: [taskId] }),
-    runStats: (runId: string) => stats({ runId }),
+    /** One run of the task; a run of another task (or none) is not found. */
+    async runStats(taskId: string, runId: string) {
+      const run = await deps.runs.get(runId);
+      if (!run || run.task_id !== taskId) throw notFound('run', runId);
+      return stats({ runId });
+    },
     groupStats: (taskIds: string[]) => stats({ taskIds }),
     runs: (taskId: string, limit: number, offset: number) => deps.runs.list(taskId, limit, offset),
     deliveries: deps.store.deliveries,

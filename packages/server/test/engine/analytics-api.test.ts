@@ -36,5 +36,8 @@ describe('analytics API', () => {
     expect(d.body).toMatchObject({ total: 1, items: [{ profileId: 'a', state: 'skipped', reason: 'dnd_dropped' }] });
     const rs = await s.request('GET', '/api/v1/tasks/t1/runs/t1:r1/stats');
     expect(rs.body).toMatchObject({ sent: 2 });
+    // A run is read through its own task only.
+    expect((await s.request('GET', '/api/v1/tasks/t2/runs/t1:r1/stats')).status).toBe(404);
+    expect((await s.request('GET', '/api/v1/tasks/t1/runs/t1:nope/stats')).status).toBe(404);
   });
 });

@@ -1,4 +1,4 @@
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Segmented, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { listChannels, listTemplates, type TemplateRow } from '../../api/channels';
@@ -9,6 +9,45 @@ import { applyFieldErrors, errorText } from '../../lib/errors';
 import { useLoad } from '../../lib/use-load';
 
 const STATUS_COLOR: Record<string, string> = { APPROVED: 'green', PENDING: 'gold', REJECTED: 'red', PAUSED: 'orange', DISABLED: 'default' };
+
+interface TemplateForm {
+  name: string;
+  language: string;
+  category: string;
+  mode: 'form' | 'json';
+  header?: string;
+  body?: string;
+  footer?: string;
+  buttons?: string[];
+  /** Review examples by `header.<variable>` / `body.<variable>`. */
+  examples?: Record<string, string>;
+  components?: string;
+}
+
+const varsOf = (text?: string) => [...new Set([...(text ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!))];
+
+/**
+ * The form's fields as Meta's components: a text header, the body, a footer and quick-reply buttons, with
+ * the examples Meta's review needs; named variables ({{first_name}}) make the template NAMED.
+ */
+function toTemplate(v: TemplateForm): { parameterFormat?: 'NAMED'; components: Record<string, unknown>[] } {
+  const header = v.header?.trim();
+  const hv = varsOf(header);
+  const bv = varsOf(v.body);
+  const named = [...hv, ...bv].some((n) => !/^\d+$/.test(n));
+  const ex = (part: string, n: string) => v.examples?.[`${part}.${n}`] ?? '';
+  const headerExample = named ? { header_text_named_params: hv.map((n) => ({ param_name: n, example: ex('header', n) })) } : { header_text: hv.map((n) => ex('header', n)) };
+  const bodyExample = named ? { body_text_named_params: bv.map((n) => ({ param_name: n, example: ex('body', n) })) } : { body_text: [bv.map((n) => ex('body', n))] };
+  return {
+    ...(named ? { parameterFormat: 'NAMED' as const } : {}),
+    components: [
+      ...(header ? [{ type: 'HEADER', format: 'TEXT', text: header, ...(hv.length ? { example: headerExample } : {}) }] : []),
+      { type: 'BODY', text: v.body ?? '', ...(bv.length ? { example: bodyExample } : {}) },
+      ...(v.footer?.trim() ? [{ type: 'FOOTER', text: v.footer.trim() }] : []),
+      ...(v.buttons?.length ? [{ type: 'BUTTONS', buttons: v.buttons.map((text) => ({ type: 'QUICK_REPLY', text })) }] : []),
+    ],
+  };
+}
 
 export function TemplatesPage() {
   const t = useT();
@@ -33,16 +72,27 @@ export function TemplatesPage() {
       setBusy(false);
     }
   };
-  const create = async (v: { name: string; language: string; category: string; components: string }) => {
-    let components: unknown;
-    try {
-      components = JSON.parse(v.components);
-    } catch {
-      form.setFields([{ name: 'components', errors: [t('templates.invalidJson')] }]);
-      return;
+  const mode = Form.useWatch('mode', form) as TemplateForm['mode'] | undefined;
+  const header = Form.useWatch('header', form) as string | undefined;
+  const body = Form.useWatch('body', form) as string | undefined;
+  // The JSON starts from what the form holds, so a URL button or a media header can be added to it.
+  const onValuesChange = (changed: Partial<TemplateForm>) => {
+    if (changed.mode === 'json') form.setFieldValue('components', JSON.stringify(toTemplate(form.getFieldsValue(true) as TemplateForm).components, null, 2));
+  };
+  const create = async (v: TemplateForm) => {
+    let built: ReturnType<typeof toTemplate>;
+    if (v.mode === 'json') {
+      try {
+        built = { components: JSON.parse(v.components ?? '') as Record<string, unknown>[] };
+      } catch {
+        form.setFields([{ name: 'components', errors: [t('templates.invalidJson')] }]);
+        return;
+      }
+    } else {
+      built = toTemplate(v);
     }
     try {
-      await api.post(`/api/v1/channels/whatsapp/${current}/templates`, { name: v.name, language: v.language, category: v.category, components });
+      await api.post(`/api/v1/channels/whatsapp/${current}/templates`, { name: v.name, language: v.language, category: v.category, ...built });
       message.success(t('templates.submitted'));
       setOpen(false);
       list.reload();
@@ -56,7 +106,7 @@ export function TemplatesPage() {
       title={t('templates.title')}
       extra={
         <Space>
-          <Select style={{ width: 240 }} value={current} aria-label={t('templates.channel')} options={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))} onChange={setChannelId} />
+          <Select id="templates-channel" style={{ width: 240 }} value={current} aria-label={t('templates.channel')} options={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))} onChange={setChannelId} />
           {can('channel.manage') && <Button loading={busy} disabled={!current} onClick={() => void sync()}>{t('templates.sync')}</Button>}
           {can('channel.manage') && <Button type="primary" disabled={!current} onClick={() => { form.resetFields(); setOpen(true); }}>{t('templates.create')}</Button>}
         </Space>
@@ -78,15 +128,32 @@ export function TemplatesPage() {
         />
       </LoadState>
       <Modal open={open} title={t('templates.create')} onCancel={() => setOpen(false)} onOk={() => form.submit()} width={680} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ language: 'en_US', category: 'MARKETING', components: '[{"type":"BODY","text":"Hello {{1}}","example":{"body_text":[["Ann"]]}}]' }}>
-          <Form.Item name="name" label={t('common.name')} rules={[{ required: true, pattern: /^[a-z0-9_]+$/ }]}><Input placeholder="spring_sale" /></Form.Item>
+        <Form form={form} layout="vertical" onFinish={create} onValuesChange={onValuesChange} initialValues={{ language: 'en_US', category: 'MARKETING', mode: 'form' }}>
+          <Form.Item name="name" label={t('common.name')} extra={t('templates.nameHelp')} rules={[{ required: true, pattern: /^[a-z0-9_]+$/, message: t('templates.nameHelp') }]}><Input placeholder="spring_sale" /></Form.Item>
           <Space>
             <Form.Item name="language" label={t('templates.language')} rules={[{ required: true }]}><Input /></Form.Item>
             <Form.Item name="category" label={t('templates.category')} rules={[{ required: true }]}>
               <Select style={{ width: 180 }} options={['MARKETING', 'UTILITY', 'AUTHENTICATION'].map((c) => ({ value: c, label: c }))} />
             </Form.Item>
           </Space>
-          <Form.Item name="components" label={t('templates.components')} extra={t('templates.componentsHelp')} rules={[{ required: true }]}><Input.TextArea rows={8} style={{ fontFamily: 'monospace' }} /></Form.Item>
+          <Form.Item name="mode"><Segmented options={[{ value: 'form', label: t('templates.mode.form') }, { value: 'json', label: t('templates.mode.json') }]} /></Form.Item>
+          {mode === 'json' ? (
+            <Form.Item name="components" label={t('templates.components')} extra={t('templates.componentsHelp')} rules={[{ required: true }]}><Input.TextArea rows={10} style={{ fontFamily: 'monospace' }} /></Form.Item>
+          ) : (
+            <>
+              <Form.Item name="header" label={t('templates.header')}><Input maxLength={60} showCount /></Form.Item>
+              <Form.Item name="body" label={t('templates.body')} extra={t('templates.bodyHelp')} rules={[{ required: true }]}><Input.TextArea rows={4} maxLength={1024} /></Form.Item>
+              {[...varsOf(header).map((n) => ['header', n] as const), ...varsOf(body).map((n) => ['body', n] as const)].map(([part, n]) => (
+                <Form.Item key={`${part}.${n}`} name={['examples', `${part}.${n}`]} label={t(part === 'header' ? 'templates.headerExample' : 'templates.example', { var: `{{${n}}}` })} rules={[{ required: true, message: t('templates.exampleHelp') }]}>
+                  <Input />
+                </Form.Item>
+              ))}
+              <Form.Item name="footer" label={t('templates.footer')}><Input maxLength={60} showCount /></Form.Item>
+              <Form.Item name="buttons" label={t('templates.quickReplies')} extra={t('templates.quickRepliesHelp')}>
+                <Select mode="tags" open={false} tokenSeparators={[',']} maxCount={10} aria-label={t('templates.quickReplies')} />
+              </Form.Item>
+            </>
+          )}
         </Form>
       </Modal>
     </Card>

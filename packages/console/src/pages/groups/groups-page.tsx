@@ -1,5 +1,6 @@
 import { App, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api } from '../../api/client';
 import type { Activity, Group } from '../../api/types';
 import { useSession } from '../../auth/session';
@@ -49,6 +50,7 @@ function GroupsCard() {
           pagination={{ pageSize: 10 }}
           columns={[
             { title: t('common.name'), dataIndex: 'name' },
+            ...(can('report.view') ? [{ title: t('task.report'), render: (_: unknown, g: Group) => <Link to={`/reports/groups/${g.id}`}>{t('reports.open')}</Link> }] : []),
             ...(admin
               ? [{
                   title: t('common.actions'),
@@ -121,6 +123,7 @@ function ActivitiesCard() {
             { title: t('common.name'), dataIndex: 'name' },
             { title: t('common.description'), dataIndex: 'description' },
             { title: t('activities.period'), render: (_, a) => (a.startsAt || a.endsAt ? `${formatInZone(a.startsAt, timezone)} → ${formatInZone(a.endsAt, timezone)}` : '') },
+            ...(can('report.view') ? [{ title: t('task.report'), render: (_: unknown, a: Activity) => <Link to={`/reports/activities/${a.id}`}>{t('reports.open')}</Link> }] : []),
             {
               title: t('common.actions'),
               render: (_, a) => (

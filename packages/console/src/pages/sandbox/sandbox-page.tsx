@@ -4,7 +4,7 @@
  * matching signed inbound webhook to the server.
  */
 import { CheckOutlined } from '@ant-design/icons';
-import { Alert, App, Badge, Button, Card, Col, Empty, Input, List, Row, Space, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Col, Collapse, Descriptions, Empty, Flex, Input, Listy, Row, Space, Typography } from 'antd';
 import type { MessagePreview, PreviewButtonKind } from '@wareach/core';
 import { useState } from 'react';
 import { api, type Page } from '../../api/client';
@@ -105,6 +105,47 @@ function Conversation({ conv, reload }: { conv: ConversationSummary; reload(): v
   );
 }
 
+interface SandboxConfig {
+  wabas: { id: string; phoneNumbers: { id: string; displayPhoneNumber: string }[] }[];
+  accessTokens: string[];
+  appSecret: string;
+}
+
+/**
+ * What a channel needs to talk to this sandbox instead of Meta: the Graph URL, the accounts and the
+ * credentials it accepts (the sandbox's own test credentials, shown to members with `sandbox.use`).
+ */
+function ConnectionDetails() {
+  const t = useT();
+  const config = useLoad(() => api.get<SandboxConfig>('/api/v1/sandbox/config'), []);
+  const c = config.data;
+  if (!c) return null;
+  const code = (v: string, testId: string) => <Typography.Text code copyable data-testid={testId}>{v}</Typography.Text>;
+  return (
+    <Collapse
+      style={{ marginBottom: 16 }}
+      items={[{
+        key: 'connect',
+        label: t('sandbox.connect'),
+        children: (
+          <>
+            <Typography.Paragraph type="secondary">{t('sandbox.connectHelp')}</Typography.Paragraph>
+            <Descriptions size="small" column={1} bordered data-testid="sandbox-connection" items={[
+              { key: 'url', label: t('channels.graphBaseUrl'), children: code(`${location.origin}/sandbox/graph`, 'sandbox-graph-url') },
+              ...c.wabas.flatMap((w) => [
+                { key: w.id, label: t('channels.wabaId'), children: code(w.id, 'sandbox-waba-id') },
+                ...w.phoneNumbers.map((p) => ({ key: `${w.id}/${p.id}`, label: t('channels.phoneNumberId'), children: <>{code(p.id, 'sandbox-phone-number-id')} {p.displayPhoneNumber}</> })),
+              ]),
+              { key: 'token', label: t('channels.accessToken'), children: code(c.accessTokens[0] ?? '', 'sandbox-access-token') },
+              { key: 'secret', label: t('channels.appSecret'), children: code(c.appSecret, 'sandbox-app-secret') },
+            ]} />
+          </>
+        ),
+      }]}
+    />
+  );
+}
+
 export function SandboxPage() {
   const t = useT();
   const list = useLoad(() => api.get<{ data: ConversationSummary[] } | Page<ConversationSummary>>('/api/v1/sandbox/conversations', { limit: 50 }), []);
@@ -114,24 +155,46 @@ export function SandboxPage() {
   return (
     <Card title={t('sandbox.title')} extra={<Button onClick={list.reload}>{t('common.refresh')}</Button>}>
       <Typography.Paragraph type="secondary">{t('sandbox.help')}</Typography.Paragraph>
+      <ConnectionDetails />
       <LoadState loading={list.loading} error={list.error}>
         {convs.length === 0 ? (
           <Empty description={t('sandbox.none')} />
         ) : (
           <Row gutter={24}>
             <Col flex="360px">
-              <List
-                bordered
-                header={t('sandbox.conversations')}
-                dataSource={convs}
-                pagination={convs.length > 10 ? { pageSize: 10, size: 'small' } : false}
-                renderItem={(c) => (
-                  <List.Item onClick={() => setSelected(`${c.phoneNumberId}/${c.waId}`)} style={{ cursor: 'pointer', background: c === current ? '#e6f4f1' : undefined }} data-testid="sandbox-conversation">
-                    <List.Item.Meta title={<Space>{c.name}<Typography.Text type="secondary">{c.waId}</Typography.Text></Space>} description={<Space><Badge status={c.windowOpen ? 'success' : 'default'} text={c.windowOpen ? t('sandbox.window') : t('sandbox.windowClosed')} /></Space>} />
-                    <Typography.Text ellipsis style={{ maxWidth: 120 }}>{c.lastMessage.preview}</Typography.Text>
-                  </List.Item>
-                )}
-              />
+              <Card size="small" title={t('sandbox.conversations')} styles={{ body: { padding: 0 } }}>
+                <Listy
+                  rowKey={(c) => `${c.phoneNumberId}/${c.waId}`}
+                  items={convs}
+                  height={560}
+                  styles={{ item: { padding: 0 } }}
+                  itemRender={(c) => {
+                    const open = () => setSelected(`${c.phoneNumberId}/${c.waId}`);
+                    return (
+                      <Flex
+                        vertical
+                        gap={4}
+                        role="button"
+                        tabIndex={0}
+                        aria-pressed={c === current}
+                        onClick={open}
+                        onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } }}
+                        style={{ cursor: 'pointer', padding: '12px 16px', background: c === current ? '#e6f4f1' : undefined }}
+                        data-testid="sandbox-conversation"
+                      >
+                        <Flex justify="space-between" gap={8}>
+                          <Typography.Text strong ellipsis>{c.name}</Typography.Text>
+                          <Typography.Text type="secondary">{c.waId}</Typography.Text>
+                        </Flex>
+                        <Flex justify="space-between" gap={8}>
+                          <Badge status={c.windowOpen ? 'success' : 'default'} text={c.windowOpen ? t('sandbox.window') : t('sandbox.windowClosed')} />
+                          <Typography.Text type="secondary" ellipsis style={{ maxWidth: 140 }}>{c.lastMessage.preview}</Typography.Text>
+                        </Flex>
+                      </Flex>
+                    );
+                  }}
+                />
+              </Card>
             </Col>
             <Col flex="auto">{current ? <Conversation key={`${current.phoneNumberId}/${current.waId}`} conv={current} reload={list.reload} /> : <Alert title={t('sandbox.none')} />}</Col>
           </Row>

@@ -65,6 +65,7 @@ export function SegmentEditPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<CsvReport>();
+  const [uploading, setUploading] = useState(false);
   useEffect(() => {
     const d = existing.data;
     if (d) setSeg({ id: d.id, name: d.name, kind: d.kind === 'rule' ? 'rule' : 'csv', rule: d.rule ?? seg.rule, refreshMode: d.refresh.mode, ...(d.refresh.time ? { dailyAt: d.refresh.time } : {}), visible: d.visibleInList, authorisedRoleIds: d.authorisedRoleIds ?? [] });
@@ -94,11 +95,14 @@ export function SegmentEditPage() {
   const upload = async (file: File) => {
     const form = new FormData();
     form.append('file', file);
+    setUploading(true);
     try {
       setReport(await api.post<CsvReport>(`/api/v1/segments/${id}/csv`, form));
       existing.reload();
     } catch (e) {
       message.error(errorText(e, t));
+    } finally {
+      setUploading(false);
     }
   };
   const serverRuleErrors = Object.fromEntries(Object.entries(errors).filter(([p]) => p.startsWith('rule')).map(([p, m]) => [p.replace(/^rule\.?/, ''), m]));
@@ -108,8 +112,8 @@ export function SegmentEditPage() {
         <Form layout="vertical" component="div" disabled={readOnly}>
           <Row gutter={16}>
             <Col xs={24} md={8}>
-              <Form.Item label={t('common.name')} required validateStatus={errors.name ? 'error' : undefined} help={errors.name}>
-                <Input value={seg.name} onChange={(e) => setSeg({ ...seg, name: e.target.value })} />
+              <Form.Item label={t('common.name')} htmlFor="segment-name" required validateStatus={errors.name ? 'error' : undefined} help={errors.name}>
+                <Input id="segment-name" value={seg.name} onChange={(e) => setSeg({ ...seg, name: e.target.value })} />
               </Form.Item>
             </Col>
             <Col xs={24} md={8}>
@@ -157,17 +161,18 @@ export function SegmentEditPage() {
             {!id ? (
               <Alert type="info" showIcon title={t('segments.saveFirst')} />
             ) : (
-              <Space>
+              <Space size="large">
                 <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(f) => { void upload(f); return false; }}>
-                  <Button icon={<UploadOutlined />}>{t('segments.csvUpload')}</Button>
+                  <Button icon={<UploadOutlined />} loading={uploading}>{t('segments.csvUpload')}</Button>
                 </Upload>
                 <a href={'data:text/csv;charset=utf-8,' + encodeURIComponent('phone\n+8613800000000\n')} download="wareach-segment-template.csv">{t('segments.csvTemplate')}</a>
+                <Typography.Text data-testid="segment-members">{t('segments.memberCount', { n: existing.data?.memberCount ?? 0 })}</Typography.Text>
               </Space>
             )}
             {report && (
               <>
                 <Alert style={{ marginTop: 8 }} type={report.refused || report.rejected ? 'warning' : 'success'} showIcon title={t('segments.csvResult', { accepted: report.accepted ?? 0, duplicates: report.duplicates ?? 0, rejected: report.refused ?? report.rejected ?? report.errors?.length ?? 0 })} />
-                {!!report.errors?.length && <Table size="small" rowKey="line" dataSource={report.errors} pagination={{ pageSize: 10 }} columns={[{ title: t('segments.line'), dataIndex: 'line' }, { title: t('segments.reason'), render: (_, r) => r.reason ?? r.message }]} />}
+                {!!report.errors?.length && <Table data-testid="csv-errors" size="small" rowKey="line" dataSource={report.errors} pagination={report.errors.length > 10 ? { pageSize: 10 } : false} columns={[{ title: t('segments.line'), dataIndex: 'line' }, { title: t('segments.reason'), render: (_, r) => r.reason ?? r.message }]} />}
               </>
             )}
           </Card>

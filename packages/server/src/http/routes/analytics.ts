@@ -12,7 +12,7 @@ export async function analyticsRoutes(app: App, c: Container) {
   app.get('/api/v1/tasks/:id/runs/:runId/stats', {
     config: { permission: 'report.view' },
     schema: { tags: ['analytics'], summary: 'Statistics of one run', description: STATS_NOTE, params: z.strictObject({ id: z.string().min(1).max(200), runId: z.string().min(1).max(300) }) },
-  }, async (req) => a.runStats(req.params.runId));
+  }, async (req) => a.runStats(req.params.id, req.params.runId));
   app.get('/api/v1/groups/:id/stats', { config: { permission: 'report.view' }, schema: { tags: ['analytics'], summary: "Statistics of a task group's tasks together", description: STATS_NOTE, params: idParams } }, async (req) => a.groupStats(await taskIds('group', req.params.id)));
   app.get('/api/v1/activities/:id/stats', { config: { permission: 'report.view' }, schema: { tags: ['analytics'], summary: "Statistics of an activity's tasks together", description: STATS_NOTE, params: idParams } }, async (req) => a.groupStats(await taskIds('activity', req.params.id)));
 }

@@ -90,6 +90,7 @@ function TemplateEditor({ content, set, errors, templates }: Props) {
     <>
       <Field label={t('content.template')} path={`${P}.template`} errors={errors} required extra={approved.length === 0 ? t('content.noApprovedTemplates') : undefined}>
         <Select
+          id={`${P}.template`}
           showSearch={{ optionFilterProp: 'label' }}
           value={chosen?.id}
           placeholder={t('content.pickTemplate')}
@@ -107,15 +108,15 @@ function TemplateEditor({ content, set, errors, templates }: Props) {
         return (
           <Field key={slot.key} label={`${t('content.variable')} ${slot.key}`} path={path} errors={errors} required>
             {isMedia ? (
-              <Input placeholder="https://…" value={(b.link as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { kind: 'media', link: e.target.value } })} />
+              <Input id={path} placeholder="https://…" value={(b.link as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { kind: 'media', link: e.target.value } })} />
             ) : (
               <Space.Compact style={{ width: '100%' }}>
-                <Select style={{ width: 130 }} aria-label={t('content.bindKind')} value={(b.kind as string) ?? undefined} placeholder={t('content.bindKind')} options={['constant', 'attribute', 'tag', 'id', 'phone'].map((k) => ({ value: k, label: t(`bind.${k}` as MessageKey) }))} onChange={(k: string) => set(`${P}.bindings`, { ...bindings, [slot.key]: k === 'constant' ? { kind: k, value: '' } : k === 'attribute' || k === 'tag' ? { kind: k, name: '' } : { kind: k } })} />
-                {b.kind === 'constant' && <Input aria-label={t('common.value')} value={(b.value as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { ...b, value: e.target.value } })} />}
+                <Select id={path} style={{ width: 130 }} aria-label={t('content.bindKind')} value={(b.kind as string) ?? undefined} placeholder={t('content.bindKind')} options={['constant', 'attribute', 'tag', 'id', 'phone'].map((k) => ({ value: k, label: t(`bind.${k}` as MessageKey) }))} onChange={(k: string) => set(`${P}.bindings`, { ...bindings, [slot.key]: k === 'constant' ? { kind: k, value: '' } : k === 'attribute' || k === 'tag' ? { kind: k, name: '' } : { kind: k } })} />
+                {b.kind === 'constant' && <Input id={`${path}.value`} aria-label={t('common.value')} value={(b.value as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { ...b, value: e.target.value } })} />}
                 {(b.kind === 'attribute' || b.kind === 'tag') && (
                   <>
-                    <Input aria-label={t('common.name')} placeholder={t('common.name')} value={(b.name as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { ...b, name: e.target.value } })} />
-                    <Input aria-label={t('content.default')} placeholder={t('content.default')} value={(b.default as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { ...b, default: e.target.value || undefined } })} />
+                    <Input id={`${path}.name`} aria-label={t('common.name')} placeholder={t('common.name')} value={(b.name as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { ...b, name: e.target.value } })} />
+                    <Input id={`${path}.default`} aria-label={t('content.default')} placeholder={t('content.default')} value={(b.default as string) ?? ''} onChange={(e) => set(`${P}.bindings`, { ...bindings, [slot.key]: { ...b, default: e.target.value || undefined } })} />
                   </>
                 )}
               </Space.Compact>
@@ -135,7 +136,7 @@ export function ContentEditor(props: Props) {
   return (
     <Form layout="vertical" component="div">
       <Field label={t('content.type')} path={`${P}.type`} errors={errors} required>
-        <Select data-testid="content-type" value={type} aria-label={t('content.type')} options={CONTENT_TYPES.map((k) => ({ value: k, label: t(`content.type.${k}` as MessageKey) }))} onChange={(k: string) => set(P, blankContent(k))} />
+        <Select id={`${P}.type`} data-testid="content-type" value={type} aria-label={t('content.type')} options={CONTENT_TYPES.map((k) => ({ value: k, label: t(`content.type.${k}` as MessageKey) }))} onChange={(k: string) => set(P, blankContent(k))} />
       </Field>
       {type === 'template' && <TemplateEditor {...props} />}
       {type === 'text' && (

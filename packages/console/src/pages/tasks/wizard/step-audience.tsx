@@ -1,4 +1,4 @@
-import { Alert, Card, Col, Form, InputNumber, Radio, Row, Select, Switch, Tooltip, Typography } from 'antd';
+import { Alert, Card, Col, Form, InputNumber, Radio, Row, Select, Space, Switch, Tooltip, Typography } from 'antd';
 import { parseAudienceRule } from '@wareach/core';
 import type { Role } from '../../../api/types';
 import { AudienceEstimate } from '../../../components/rule/estimate';
@@ -25,6 +25,7 @@ export function StepAudience({ values, set, errors, refs }: StepProps & { refs: 
   const rule = (a.rule as unknown as LooseGroup | undefined) ?? { kind: 'and', children: [] };
   const ruleValid = mode === 'rule' && parseAudienceRule(cleanRule(rule)).ok;
   const exclusion = a.exclusion as { taskIds?: string[]; lookbackDays?: number } | undefined;
+  const lookbackOff = mode === 'csv' || !exclusion?.taskIds?.length;
   const changeMode = (m: string) => {
     const common = { supplementaryIds: a.supplementaryIds ?? [], ...(m !== 'csv' && a.exclusion ? { exclusion: a.exclusion } : {}) };
     if (m === 'rule') set('audience', { mode: 'rule', rule: { kind: 'and', children: [] }, syncToSegmentList: a.syncToSegmentList ?? true, authorisedRoleIds: [], ...common });
@@ -95,7 +96,11 @@ export function StepAudience({ values, set, errors, refs }: StepProps & { refs: 
             />
           </Col>
           <Col>
-            <InputNumber disabled={mode === 'csv' || !exclusion?.taskIds?.length} min={1} max={365} addonBefore={t('wizard.lookback')} addonAfter={t('unit.days')} value={exclusion?.lookbackDays} onChange={(n) => set('audience.exclusion.lookbackDays', n ?? undefined)} aria-label={t('wizard.lookback')} />
+            <Space.Compact>
+              <Space.Addon disabled={lookbackOff}>{t('wizard.lookback')}</Space.Addon>
+              <InputNumber disabled={lookbackOff} min={1} max={365} value={exclusion?.lookbackDays} onChange={(n) => set('audience.exclusion.lookbackDays', n ?? undefined)} aria-label={t('wizard.lookback')} />
+              <Space.Addon disabled={lookbackOff}>{t('unit.days')}</Space.Addon>
+            </Space.Compact>
           </Col>
         </Row>
       </Field>

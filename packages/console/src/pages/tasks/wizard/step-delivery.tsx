@@ -62,11 +62,19 @@ function CsvUpload({ values, set }: StepProps) {
       {report && (
         <>
           <Alert style={{ marginTop: 8 }} type={report.refused || report.rejected ? 'warning' : 'success'} showIcon title={t('segments.csvResult', { accepted: report.accepted ?? 0, duplicates: report.duplicates ?? 0, rejected: report.refused ?? report.rejected ?? report.errors?.length ?? 0 })} />
-          {!!report.errors?.length && <Table size="small" rowKey="line" dataSource={report.errors} pagination={{ pageSize: 10 }} columns={[{ title: t('segments.line'), dataIndex: 'line' }, { title: t('segments.reason'), render: (_, r) => r.reason ?? r.message }]} />}
+          {!!report.errors?.length && <Table size="small" rowKey="line" dataSource={report.errors} pagination={report.errors.length > 10 ? { pageSize: 10 } : false} columns={[{ title: t('segments.line'), dataIndex: 'line' }, { title: t('segments.reason'), render: (_, r) => r.reason ?? r.message }]} />}
         </>
       )}
     </Card>
   );
+}
+
+/** One recipient of a test send as the API answers it: accepted by WhatsApp, or refused with its error. */
+interface TestSendResult {
+  id: string;
+  recipient: string;
+  state: string;
+  error: { code: string; title: string } | null;
 }
 
 function TestSend({ values }: { values: StepProps['values'] }) {
@@ -74,12 +82,16 @@ function TestSend({ values }: { values: StepProps['values'] }) {
   const { message } = App.useApp();
   const [to, setTo] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const [results, setResults] = useState<TestSendResult[]>([]);
   const send = async () => {
     setBusy(true);
+    setResults([]);
     try {
       const d = toRequestBody(values).delivery;
-      await api.post('/api/v1/messages/test', { channelId: d.channelId, phoneNumberId: d.phoneNumberId, recipients: to, content: d.content });
-      message.success(t('wizard.testSent'));
+      const r = await api.post<{ items: TestSendResult[] }>('/api/v1/messages/test', { channelId: d.channelId, phoneNumberId: d.phoneNumberId, recipients: to, content: d.content });
+      setResults(r.items);
+      if (r.items.every((x) => x.state !== 'failed')) message.success(t('wizard.testSent'));
+      else message.warning(t('testSend.someFailed'));
     } catch (e) {
       message.error(errorText(e, t));
     } finally {
@@ -93,6 +105,17 @@ function TestSend({ values }: { values: StepProps['values'] }) {
         <Select mode="tags" open={false} tokenSeparators={[',', ' ']} style={{ width: '100%' }} value={to} onChange={setTo} placeholder="+8613800000000" aria-label={t('wizard.testTo')} />
         <Button onClick={() => void send()} loading={busy} disabled={to.length === 0 || !values.delivery.phoneNumberId}>{t('wizard.sendTest')}</Button>
       </Space.Compact>
+      {results.length > 0 && (
+        <ul data-testid="test-send-results" style={{ margin: '8px 0 0', paddingInlineStart: 18 }}>
+          {results.map((r) => (
+            <li key={r.id}>
+              <Typography.Text type={r.state === 'failed' ? 'danger' : 'success'}>
+                {r.recipient}: {r.state === 'failed' ? t('testSend.failed', { error: `${r.error?.code ?? ''} ${r.error?.title ?? ''}`.trim() }) : t('testSend.accepted')}
+              </Typography.Text>
+            </li>
+          ))}
+        </ul>
+      )}
     </Card>
   );
 }

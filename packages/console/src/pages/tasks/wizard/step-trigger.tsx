@@ -105,7 +105,10 @@ function EventTriggerFields(props: StepProps & { catalogue: RuleCatalogue }) {
           {timing.kind === 'at_time' && (
             <>
               <ClockTime path="trigger.timing.time" value={timing.time} set={set} />
-              <InputNumber min={0} max={365} addonAfter={t('wizard.daysLater')} aria-label={t('wizard.daysLater')} value={timing.daysLater as number | undefined} onChange={(n) => set('trigger.timing.daysLater', n ?? undefined)} />
+              <Space.Compact>
+                <InputNumber min={0} max={365} aria-label={t('wizard.daysLater')} value={timing.daysLater as number | undefined} onChange={(n) => set('trigger.timing.daysLater', n ?? undefined)} />
+                <Space.Addon>{t('wizard.daysLater')}</Space.Addon>
+              </Space.Compact>
             </>
           )}
           {timing.kind === 'weekday' && (

@@ -1,4 +1,4 @@
-import { Alert, Descriptions, List, Tag } from 'antd';
+import { Alert, Descriptions, Listy, Tag } from 'antd';
 import { useSession } from '../../../auth/session';
 import { useT } from '../../../i18n/i18n';
 import type { MessageKey } from '../../../i18n/messages';
@@ -16,7 +16,7 @@ export function Summary({ values, errors, names }: { values: WizardValues; error
   return (
     <>
       {entries.length > 0 && (
-        <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('error.fixFields')} description={<List size="small" dataSource={entries} renderItem={([p, m]) => <List.Item><code>{p}</code> {m}</List.Item>} />} />
+        <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('error.fixFields')} description={<Listy rowKey={([p]) => p} items={entries} styles={{ item: { padding: '4px 0' } }} itemRender={([p, m]) => <><code>{p}</code> {m}</>} />} />
       )}
       <Descriptions bordered column={1} size="small" data-testid="summary">
         <Descriptions.Item label={t('wizard.channel')}>WhatsApp · {String(values.basic.subjectType ?? 'user')}</Descriptions.Item>

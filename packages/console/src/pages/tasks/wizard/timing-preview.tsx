@@ -1,4 +1,4 @@
-import { Alert, Button, Card, DatePicker, List, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Listy, Space, Tag, Typography } from 'antd';
 import { previewTiming, validateTrigger, type TimingPreview } from '@wareach/core';
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../../../api/client';
@@ -8,6 +8,8 @@ import type { MessageKey } from '../../../i18n/messages';
 import { errorText } from '../../../lib/errors';
 import { dayjs, formatInZone, wallTimeToUtc } from '../../../lib/time';
 import { toRequestBody, type Obj } from './wizard-model';
+
+const COMPACT = { padding: '6px 8px' };
 
 /**
  * When messages will go out for the trigger being edited: the server's preview
@@ -81,19 +83,20 @@ export function TimingPreviewCard({ trigger }: { trigger: Obj }) {
         </Space>
       )}
       {preview?.kind === 'recurring' && (
-        <List size="small" header={t('wizard.nextRuns')} dataSource={preview.occurrences} renderItem={(o) => <List.Item>{fmt(o)}</List.Item>} footer={preview.moreAfter ? `… ${t('wizard.until')} ${fmt(preview.endAt)}` : undefined} />
+        <Space orientation="vertical" size={4} style={{ width: '100%' }}>
+          <Typography.Text strong>{t('wizard.nextRuns')}</Typography.Text>
+          <Listy rowKey="utc" items={preview.occurrences} styles={{ item: COMPACT }} itemRender={(o) => fmt(o)} />
+          {preview.moreAfter && <Typography.Text type="secondary">… {t('wizard.until')} {fmt(preview.endAt)}</Typography.Text>}
+        </Space>
       )}
       {preview?.kind === 'event' && (
         <Space orientation="vertical" style={{ width: '100%' }}>
           <span>{t('wizard.taskEnds')}: <b>{fmt(preview.endAt)}</b> {preview.endAtDefaulted && <Tag>{t('wizard.defaulted')}</Tag>}</span>
-          <List
-            size="small"
-            dataSource={preview.events}
-            renderItem={(e) => (
-              <List.Item>
-                {fmt(e.eventAt)} → {e.outcome.kind === 'due' ? <b>{fmt(e.outcome.dueAt)}</b> : <Tag color="orange">{t(`noSend.${e.outcome.reason}` as MessageKey)}</Tag>}
-              </List.Item>
-            )}
+          <Listy
+            rowKey={(e) => preview.events.indexOf(e)}
+            items={preview.events}
+            styles={{ item: COMPACT }}
+            itemRender={(e) => <>{fmt(e.eventAt)} → {e.outcome.kind === 'due' ? <b>{fmt(e.outcome.dueAt)}</b> : <Tag color="orange">{t(`noSend.${e.outcome.reason}` as MessageKey)}</Tag>}</>}
           />
         </Space>
       )}
