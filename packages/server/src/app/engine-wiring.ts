@@ -129,7 +129,7 @@ export function wireEngine(c: Container, opts: EngineOptions = {}): WiredEngine 
     onInbound: (m) => engine.updates.onInbound(m.map(toDeliveryInbound)),
   };
   c.webhookSinks.push(sink);
-  c.taskChangeListeners.push(() => engine.triggerEngine.invalidate());
+  c.taskChangeListeners.push((taskId) => engine.invalidateTasks(taskId));
   let started = false;
   return {
     engine,

@@ -13,8 +13,9 @@ import { createCallbackEvents } from '../services/callback-events';
 import { createDeliveryUpdates } from '../services/deliveries';
 import { createDispatcher } from '../services/dispatcher';
 import { dispatchJob, fanoutJob } from '../services/dispatcher-jobs';
-import type { AudienceSource, ChannelGateway, EngineTaskSource } from '../services/dispatcher-ports';
+import type { AudienceSource, ChannelGateway, EngineTask, EngineTaskSource } from '../services/dispatcher-ports';
 import { createScheduler, LAST_STATUS_KEY } from '../services/scheduler';
+import type { Clock } from '../services/ports';
 import { createFanout } from '../services/scheduler-fanout';
 import { createTriggerEngine } from '../services/trigger-engine';
 import { createTimerPoller } from './timer-poller';
@@ -77,8 +78,9 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
     },
   });
   const updates = createDeliveryUpdates({ store, callbacks, clock, noteStatusSeen: (at) => caps.setState(LAST_STATUS_KEY, String(at), at) });
+  const taskCache = cachedTasks(ports.tasks, clock);
   const dispatcher = createDispatcher({
-    store, runs, caps, timers, queue, tasks: ports.tasks, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
+    store, runs, caps, timers, queue, tasks: taskCache.source, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.workerId ? { workerId: opts.workerId } : {}),
     ...(c.pairGate ? { pairGate: c.pairGate } : {}),
@@ -114,6 +116,11 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
 
   return {
     queue, store, runs, caps, timers, triggers, dispatcher, scheduler, triggerEngine, updates, poller, fanout,
+    /** Told of every task change made in this process: the trigger index and the dispatcher's tasks. */
+    invalidateTasks(taskId?: string) {
+      triggerEngine.invalidate();
+      taskCache.invalidate(taskId);
+    },
     /** Embedded queue with autoStart false: registers handlers so drain() can run them. */
     registerConsumers,
     /** Tests: one full step of the worker at the clock's time — scheduler, timers, then every ready job. */
@@ -158,3 +165,36 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   };
 }
 export type Engine = ReturnType<typeof createEngine>;
+
+/** How long the dispatcher trusts a task it read (a change made in another process shows within it). */
+export const TASK_CACHE_MS = 1_000;
+
+/**
+ * The dispatcher reads the task of every batch it sends; a broadcast or a busy trigger sends
+ * thousands of batches of a few tasks. Tasks are kept for TASK_CACHE_MS and dropped at once on every
+ * change made in this process (pause, cancel, edit, …), so a pause stops sends at once here and within
+ * a second in other workers.
+ */
+function cachedTasks(src: EngineTaskSource, clock: Clock) {
+  const cache = new Map<string, { at: number; task: Promise<EngineTask | undefined> }>();
+  const source: EngineTaskSource = {
+    ...src,
+    getTask(id) {
+      const now = clock.now();
+      const hit = cache.get(id);
+      if (hit && now - hit.at >= 0 && now - hit.at < TASK_CACHE_MS) return hit.task;
+      if (cache.size > 10_000) cache.clear();
+      const task = src.getTask(id);
+      cache.set(id, { at: now, task });
+      task.catch(() => cache.delete(id));
+      return task;
+    },
+  };
+  return {
+    source,
+    invalidate(id?: string) {
+      if (id) cache.delete(id);
+      else cache.clear();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type SqliteDatabase } from 'kysely';
 import { isSqlite } from './migrations/dialect';
 import pg from 'pg';
 import type { Config } from '../../config/config';
@@ -41,8 +41,32 @@ export function openDatabase(database: Config['database'], opts: { poolSize?: nu
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', sqlite, pgPool: undefined, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement each time it runs it; preparing costs more than
+ * running most of our statements. This hands it a cache of prepared statements by SQL text (least
+ * recently used out past STATEMENT_CACHE_SIZE). Safe because Kysely runs one statement at a time on
+ * the connection (a streamed select holds it until done), so a cached statement is never busy.
+ */
+const STATEMENT_CACHE_SIZE = 500;
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) cache.delete(text);
+      else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
