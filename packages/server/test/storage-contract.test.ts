@@ -59,6 +59,27 @@ describe.each(DIALECTS)('storage contract on %s', (dialect) => {
     expect(await t.c.profiles.findIdByIdentity('whatsapp', '+8613800138000')).toBeUndefined();
   });
 
+  it('items of one batch for the same profile apply in order, new or existing', async () => {
+    const r = await t.c.profiles.upsert([
+      profile({ id: 'p4', identities: { whatsapp: '+8613800138004' }, timezone: 'Asia/Shanghai', attributes: { city: 'Shanghai', age: 20 }, tags: { level: 1 } }),
+      profile({ id: 'p4', identities: { whatsapp: '+8613800138005' }, subjectType: 'company', timezone: null, attributes: { age: null, interests: ['x', 'y'] }, tags: { level: 2 } }),
+      profile({ id: 'p1', attributes: { city: 'Hangzhou' } }),
+      profile({ id: 'p1', timezone: 'Europe/London', attributes: { city: 'Suzhou' } }),
+    ], NOW + 2);
+    expect(r).toEqual({ ok: true, ids: ['p4', 'p4', 'p1', 'p1'], created: 1 });
+    expect(await t.c.profiles.get('p4')).toMatchObject({
+      subjectType: 'company', timezone: null, identities: [{ type: 'whatsapp', value: '+8613800138005' }],
+      attributes: { city: 'Shanghai', interests: ['x', 'y'] }, tags: { level: 2 },
+    });
+    expect(await t.c.profiles.findIdByIdentity('whatsapp', '+8613800138004')).toBeUndefined();
+    const p1 = await t.c.profiles.get('p1');
+    expect(p1).toMatchObject({ subjectType: 'user', timezone: 'Europe/London', attributes: { city: 'Suzhou', age: 31 }, updatedAt: new Date(NOW + 2).toISOString() });
+    await t.c.profiles.upsert([profile({ id: 'p1', timezone: null }), profile({ id: 'p4', subjectType: 'user' })], NOW + 3);
+    expect((await t.c.profiles.get('p1'))?.timezone).toBeNull();
+    expect(await t.c.profiles.get('p4')).toMatchObject({ subjectType: 'user', timezone: null, attributes: { city: 'Shanghai', interests: ['x', 'y'] } });
+    await t.c.profiles.erase('p4');
+  });
+
   it('events are idempotent on messageId and create unknown users', async () => {
     const batch = [
       event({ userId: 'p1', name: 'purchase', time: '2026-11-20T10:00:00Z', properties: { amount: 9.5, sku: 'A' }, messageId: 'm-1' }),
@@ -73,6 +94,14 @@ describe.each(DIALECTS)('storage contract on %s', (dialect) => {
     expect(r2).toMatchObject({ accepted: 0, duplicates: 2, createdProfiles: 0 });
     const timeline = await t.c.events.timeline('p1', { limit: 10 });
     expect(timeline.map((e) => e.name)).toEqual(['purchase', 'purchase']);
+  });
+
+  it('a large event batch creates exactly the profiles not known yet', async () => {
+    await t.c.profiles.upsert(Array.from({ length: 600 }, (_, i) => profile({ id: `big-${i}` })), NOW);
+    const batch = Array.from({ length: 1500 }, (_, i) => event({ userId: `big-${i % 1100}`, name: 'open', messageId: `big-m${i}` }));
+    expect(await t.c.events.ingest(batch, NOW)).toMatchObject({ accepted: 1500, duplicates: 0, createdProfiles: 500 });
+    expect(await t.c.profiles.get('big-1099')).toMatchObject({ id: 'big-1099', subjectType: 'user', timezone: null });
+    expect(await t.c.events.ingest(batch.slice(0, 10), NOW)).toMatchObject({ accepted: 0, duplicates: 10, createdProfiles: 0 });
   });
 
   it('the catalogue lists event names with property types, attributes and tags', async () => {

@@ -46,7 +46,7 @@ export function createContainer(config: Config, overrides: { clock?: Clock; ids?
   const accessStore = createAccessStore(db);
   const audit = createAuditLog(accessStore, clock);
   const auth = createAuthService({ store: accessStore, audit, clock, ids });
-  const profiles = createProfileStore(db, ids);
+  const profiles = createProfileStore(database, ids);
   const events = createEventStore(database, ids);
   const eventListeners: EventsListener[] = [];
   const customerData = createCustomerDataService({ profiles, events, audit, clock, listeners: eventListeners });

@@ -163,21 +163,27 @@ export function createAudienceService(deps: { handle: DatabaseHandle; segments: 
     },
 
     /**
-     * Is the profile in the task's audience as of `now`: in its segment's stored members, or matching a
-     * realtime segment's rule now; or one of its supplementary numbers.
+     * Which of the profiles are in the task's audience as of `now`: in its segment's stored members, or
+     * matching a realtime segment's rule now; or owning one of its supplementary numbers. One look-up
+     * for a batch (the dispatcher checks a triggered task's messages when they fall due).
      */
-    async isInAudience(task: TaskAudienceRef, profileId: string, now: number = clock.now()): Promise<boolean> {
+    async inAudience(task: TaskAudienceRef, profileIds: string[], now: number = clock.now()): Promise<Set<string>> {
+      const ids = [...new Set(profileIds)];
+      const yes = new Set<string>();
+      if (!ids.length) return yes;
       const row = task.audienceSegmentId ? await store.get(task.audienceSegmentId) : undefined;
       if (row) {
         if (isLive(row)) {
-          if (await profileMatches(handle.db, dialect, await specFor(ruleOf(row), row.subject_type, now), profileId)) return true;
-        } else if (await store.isMember(row.members_key, profileId)) return true;
+          const spec = await specFor(ruleOf(row), row.subject_type, now);
+          for (const id of ids) if (await profileMatches(handle.db, dialect, spec, id)) yes.add(id);
+        } else for (const id of await store.membersAmong(row.members_key, ids)) yes.add(id);
       }
-      if (task.supplementaryIds?.length) {
-        const phone = await store.phoneOf(profileId);
-        if (phone && task.supplementaryIds.includes(phone)) return true;
+      const rest = ids.filter((id) => !yes.has(id));
+      if (task.supplementaryIds?.length && rest.length) {
+        const extra = new Set(task.supplementaryIds);
+        for (const [id, phones] of await store.phonesOf(rest)) if (phones.some((p) => extra.has(p))) yes.add(id);
       }
-      return false;
+      return yes;
     },
   };
 }

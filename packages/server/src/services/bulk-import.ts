@@ -15,7 +15,7 @@ export interface ImportSummary {
 
 const MAX_REPORTED = 1000;
 const EVENT_CHUNK = 5000;
-const PROFILE_CHUNK = 500;
+const PROFILE_CHUNK = 2000;
 
 /**
  * NDJSON bulk import, streamed: lines are read and written in chunks, so memory stays flat for millions
@@ -31,29 +31,45 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
     let chunk: { line: number; value: T }[] = [];
-    for await (const raw of lines(stream)) {
-      const lineNo = ++summary.lines;
-      const line = raw.trim();
-      if (line === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (e) {
-        refuse(summary, lineNo, '', `is not valid JSON (${(e as Error).message})`);
-        continue;
+    // One chunk is written while the next is parsed (the database works while this thread parses), and
+    // no more: memory stays at two chunks, and chunks are written in order.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await writing;
+      writing = write(chunk, summary);
+      writing.catch(() => undefined); // awaited, and so rethrown, before the next chunk or at the end
+      chunk = [];
+    };
+    try {
+      for await (const batch of lines(stream)) {
+        for (const raw of batch) {
+          const lineNo = ++summary.lines;
+          const line = raw.trim();
+          if (line === '') continue;
+          let value: unknown;
+          try {
+            value = JSON.parse(line);
+          } catch (e) {
+            refuse(summary, lineNo, '', `is not valid JSON (${(e as Error).message})`);
+            continue;
+          }
+          const r = parse(value, lineNo);
+          if (!r.ok) {
+            for (const er of r.error.slice(0, 1)) refuse(summary, lineNo, er.path, r.error.map((x) => `${x.path ? x.path + ': ' : ''}${x.message}`).join('; '));
+            continue;
+          }
+          chunk.push({ line: lineNo, value: r.value });
+          if (chunk.length >= chunkSize) await flush();
+        }
       }
-      const r = parse(value, lineNo);
-      if (!r.ok) {
-        for (const er of r.error.slice(0, 1)) refuse(summary, lineNo, er.path, r.error.map((x) => `${x.path ? x.path + ': ' : ''}${x.message}`).join('; '));
-        continue;
-      }
-      chunk.push({ line: lineNo, value: r.value });
-      if (chunk.length >= chunkSize) {
-        await write(chunk, summary);
-        chunk = [];
-      }
+      if (chunk.length) await flush();
+    } finally {
+      // A failing upload stops here too, but not before the chunk in flight has finished.
+      await writing.catch(() => undefined);
     }
-    if (chunk.length) await write(chunk, summary);
+    await writing;
+    // Refusals of a chunk's write arrive after the parse refusals of the next chunk: report in line order.
+    summary.errors.sort((a, b) => a.line - b.line);
     return summary;
   }
 
@@ -107,21 +123,21 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
 }
 
 /**
- * Lines of a stream, pulled with backpressure: the stream's own async iterator reads the next chunk only
- * when the loop asks for it (readline's iterator buffers ahead while the loop awaits its writes, so a
- * fast upload would be held in memory whole).
+ * Lines of a stream, a stream chunk's worth at a time (an await per chunk, not per line), pulled with
+ * backpressure: the stream's own async iterator reads the next chunk only when the loop asks for it
+ * (readline's iterator buffers ahead while the loop awaits its writes, so a fast upload would be held in
+ * memory whole).
  */
-async function* lines(stream: Readable): AsyncGenerator<string> {
+async function* lines(stream: Readable): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of stream) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
-    const parts = text.split('\n');
+    const parts = (rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer))).split('\n');
     rest = parts.pop() ?? '';
-    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+    if (parts.length) yield parts; // a CRLF line's \r goes with the line's trim()
   }
   rest += decoder.end();
-  if (rest !== '') yield rest;
+  if (rest !== '') yield [rest];
 }
 
 function refuse(s: ImportSummary, line: number, path: string, message: string) {

@@ -32,8 +32,8 @@ export type RefreshOutcome = { kind: 'refreshed' } | { kind: 'not_needed' } | { 
 export interface AudienceSource {
   /** The run's audience (supplementary IDs not included), in batches. */
   iterate(task: EngineTask, batchSize: number): AsyncIterable<AudienceMember[]>;
-  /** Triggered tasks: is the profile in the audience now? */
-  isInAudience(task: EngineTask, profileId: string): Promise<boolean>;
+  /** Triggered tasks: which of these profiles are in the audience now (one look-up for a batch). */
+  inAudience(task: EngineTask, profileIds: string[]): Promise<Set<string>>;
   /** Refreshes an `on_demand` segment before a scheduled run; `not_needed` for other audiences. */
   refresh(task: EngineTask): Promise<RefreshOutcome>;
 }

@@ -90,6 +90,8 @@ interface BatchContext {
   marketingHold: Set<string>;
   sendContexts: Map<string, Promise<SendContextOutcome>>;
   mediaIds: Map<string, Promise<Record<string, string>>>;
+  /** Triggered tasks: the batch's profiles that are in the task's audience now. */
+  inAudience: Map<string, Set<string>>;
 }
 
 /**
@@ -170,7 +172,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (Number(row.due_at) > endAt) return skip('dropped_at_end_time');
       if (now > endAt + END_GRACE_MS) return skip('after_end_time');
       // 2. audience (as of now) — triggered tasks only; scheduled runs snapshot it at fan-out
-      if (row.profile_id && !(await deps.audience.isInAudience(task, row.profile_id))) return skip('not_in_audience');
+      if (row.profile_id && !b.inAudience.get(task.id)?.has(row.profile_id)) return skip('not_in_audience');
     }
     if (row.profile_id && b.excluded.has(`${row.task_id}|${row.profile_id}`)) return skip('excluded');
     // 3. send ID
@@ -367,9 +369,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     const now = clock.now();
     const b: BatchContext = {
       settings: await deps.settings(), tasks: new Map(), excluded: new Set(), inbound: new Map(), timezones: new Map(), marketingHold: new Set(),
-      sendContexts: new Map(), mediaIds: new Map(),
+      sendContexts: new Map(), mediaIds: new Map(), inAudience: new Map(),
     };
     for (const r of rows) if (!b.tasks.has(r.task_id)) b.tasks.set(r.task_id, await deps.tasks.getTask(r.task_id));
+    // Triggered tasks' audiences as of now, one look-up per task for the batch.
+    for (const [taskId, task] of b.tasks) {
+      if (!task || !isEventTrigger(task.definition.trigger)) continue;
+      const profiles = rows.filter((r) => r.task_id === taskId && r.profile_id).map((r) => r.profile_id!);
+      if (profiles.length) b.inAudience.set(taskId, await deps.audience.inAudience(task, profiles));
+    }
     // Exclusion, for the whole batch at once: profiles reached by the tasks this one excludes.
     for (const [taskId, task] of b.tasks) {
       const ex = task?.definition.audience.exclusion;

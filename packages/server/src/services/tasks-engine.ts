@@ -36,7 +36,7 @@ export function engineAudienceSource(deps: { tasks: TaskService; audience: Audie
     async *iterate(task, batchSize) {
       yield* deps.audience.iterateAudience(await ref(task), { batchSize });
     },
-    isInAudience: async (task, profileId) => deps.audience.isInAudience(await ref(task), profileId, deps.clock.now()),
+    inAudience: async (task, profileIds) => deps.audience.inAudience(await ref(task), profileIds, deps.clock.now()),
     async refresh(task): Promise<RefreshOutcome> {
       const { audienceSegmentId } = await ref(task);
       const row = audienceSegmentId ? await deps.segmentStore.get(audienceSegmentId) : undefined;

@@ -44,7 +44,7 @@ export class Harness {
         for (let i = 0; i < list.length; i += size) yield list.slice(i, i + size);
       })();
     },
-    isInAudience: async (task, profileId) => !(this.outside.get(task.id)?.has(profileId) ?? false),
+    inAudience: async (task, profileIds) => new Set(profileIds.filter((id) => !(this.outside.get(task.id)?.has(id) ?? false))),
     refresh: async () => this.refreshResult,
   };
   channels: ChannelGateway = {

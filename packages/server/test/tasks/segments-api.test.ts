@@ -156,8 +156,10 @@ describe.each(DIALECTS)('segments API on %s', (dialect) => {
     await s.request('POST', '/api/v1/users/batch', { users: [{ id: 'u1', tags: { vip: true } }] });
     expect(await members(s, id)).toEqual(['u1']);
     const task = { id: 't-live', audienceSegmentId: id };
-    expect(await s.c.audience.isInAudience(task, 'u1')).toBe(true);
-    expect(await s.c.audience.isInAudience(task, 'u2')).toBe(false);
+    expect(await s.c.audience.inAudience(task, ['u1', 'u2'])).toEqual(new Set(['u1']));
+    // A supplementary number brings its profile in, whatever the segment says.
+    await s.request('POST', '/api/v1/users/batch', { users: [{ id: 'u-extra', identities: { whatsapp: '+8613900000007' } }] });
+    expect(await s.c.audience.inAudience({ ...task, supplementaryIds: ['+8613900000007'] }, ['u1', 'u2', 'u-extra'])).toEqual(new Set(['u1', 'u-extra']));
     const batches: { profileId: string | null; phone: string | null }[][] = [];
     for await (const b of s.c.audience.iterateAudience({ ...task, supplementaryIds: ['+8613800000001', '+8613900000000'] }, { batchSize: 1 })) batches.push(b);
     expect(batches).toEqual([[{ profileId: 'u1', phone: '+8613800000001' }], [{ profileId: null, phone: '+8613900000000' }]]);

@@ -18,6 +18,9 @@ export interface IngestOutcome {
   events: IngestedEvent[];
 }
 
+/** How many user IDs one statement looks up when a batch checks which profiles exist. */
+const PROFILE_LOOKUP = 500;
+
 /**
  * Writes events in bulk, one transaction per call. Idempotent on `messageId` through the unique index:
  * a re-sent event is counted as a duplicate and written nowhere. Unknown one-IDs and identities get a
@@ -47,6 +50,8 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
   let statements: ReturnType<typeof prepareSqlite> | undefined;
   const prepareSqlite = (s: NonNullable<DatabaseHandle['sqlite']>) => ({
     findIdentity: s.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?').pluck(),
+    // Padded with NULL, which matches nothing: one statement per PROFILE_LOOKUP IDs instead of one per ID.
+    existingProfiles: s.prepare(`SELECT id FROM profiles WHERE id IN (${Array(PROFILE_LOOKUP).fill('?').join(', ')})`).pluck(),
     insertProfile: s.prepare("INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, 'user', NULL, ?, ?) ON CONFLICT (id) DO NOTHING"),
     insertIdentity: s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
     insertEvent: s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING'),
@@ -58,35 +63,42 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
     const s = handle.sqlite!;
     // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
     const st = (statements ??= prepareSqlite(s));
-    const { findIdentity, insertProfile, insertIdentity, insertEvent, upsertName, insertProp } = st;
+    const { findIdentity, existingProfiles, insertProfile, insertIdentity, insertEvent, upsertName, insertProp } = st;
     return handle.db.connection().execute(async () => {
       return s.transaction(() => {
         let createdProfiles = 0;
+        // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
+        const byIdentity = new Map<string, string>();
+        const userIds = new Set<string>();
+        for (const e of events) {
+          if (e.userId) { userIds.add(e.userId); continue; }
+          const key = `${e.identity!.type}\u0000${e.identity!.value}`;
+          if (byIdentity.has(key)) continue;
+          let profileId = findIdentity.get(e.identity!.type, e.identity!.value) as string | undefined;
+          if (!profileId) {
+            profileId = ids.next();
+            insertProfile.run(profileId, now, now);
+            insertIdentity.run(e.identity!.type, e.identity!.value, profileId);
+            createdProfiles++;
+          }
+          byIdentity.set(key, profileId);
+        }
+        const wanted = [...userIds];
+        const known = new Set<string>();
+        for (let i = 0; i < wanted.length; i += PROFILE_LOOKUP) {
+          const part: (string | null)[] = wanted.slice(i, i + PROFILE_LOOKUP);
+          while (part.length < PROFILE_LOOKUP) part.push(null);
+          for (const id of existingProfiles.all(...part) as string[]) known.add(id);
+        }
+        for (const id of wanted) if (!known.has(id)) createdProfiles += insertProfile.run(id, now, now).changes;
+
         let duplicates = 0;
         const out: IngestedEvent[] = [];
-        const seenProfiles = new Set<string>();
-        const identityCache = new Map<string, string>();
         for (const e of events) {
-          let profileId = e.userId;
-          if (!profileId && e.identity) {
-            const key = `${e.identity.type}\u0000${e.identity.value}`;
-            profileId = identityCache.get(key) ?? (findIdentity.get(e.identity.type, e.identity.value) as string | undefined);
-            if (!profileId) {
-              profileId = ids.next();
-              insertProfile.run(profileId, now, now);
-              insertIdentity.run(e.identity.type, e.identity.value, profileId);
-              createdProfiles++;
-              seenProfiles.add(profileId);
-            }
-            identityCache.set(key, profileId);
-          } else if (profileId && !seenProfiles.has(profileId)) {
-            createdProfiles += insertProfile.run(profileId, now, now).changes;
-            seenProfiles.add(profileId);
-          }
-          const props = JSON.stringify(e.properties);
-          const r = insertEvent.run(profileId, e.name, e.at, props, e.messageId ?? null, now);
+          const profileId = e.userId ?? byIdentity.get(`${e.identity!.type}\u0000${e.identity!.value}`)!;
+          const r = insertEvent.run(profileId, e.name, e.at, JSON.stringify(e.properties), e.messageId ?? null, now);
           if (r.changes === 0) duplicates++;
-          else out.push({ id: Number(r.lastInsertRowid), profileId: profileId!, name: e.name, at: e.at, properties: e.properties });
+          else out.push({ id: Number(r.lastInsertRowid), profileId, name: e.name, at: e.at, properties: e.properties });
         }
         const cat = catalogueRows(events);
         for (const [name, v] of cat.names) upsertName.run(name, v.first, v.last);

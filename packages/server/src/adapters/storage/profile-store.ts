@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FieldError, ProfileUpsert, TypedValue } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
+import type { DatabaseHandle } from './database';
 import type { Database } from './schema/index';
 
 export interface StoredProfile {
@@ -18,13 +19,8 @@ export type UpsertOutcome = { ok: true; ids: string[]; created: number } | { ok:
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-const chunk = <T>(xs: T[], n: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-};
-
 type AttributeRow = { profile_id: string; name: string; idx: number; type: string; v_text: string | null; v_num: number | null };
+type TagRow = { profile_id: string; name: string; type: string; v_text: string | null; v_num: number | null };
 
 function attributeRows(profileId: string, name: string, v: TypedValue): AttributeRow[] {
   if (v.type === 'string_list') {
@@ -34,7 +30,7 @@ function attributeRows(profileId: string, name: string, v: TypedValue): Attribut
   return [{ profile_id: profileId, name, idx: 0, type: v.type, v_text: text, v_num: v.num }];
 }
 
-const tagRow = (profileId: string, name: string, v: TypedValue) => ({ profile_id: profileId, name, type: v.type, v_text: v.type === 'number' ? null : String(v.value), v_num: v.num });
+const tagRow = (profileId: string, name: string, v: TypedValue): TagRow => ({ profile_id: profileId, name, type: v.type, v_text: v.type === 'number' ? null : String(v.value), v_num: v.num });
 
 function decodeValue(type: string, text: string | null, num: number | null): string | number | boolean {
   if (type === 'number') return num ?? 0;
@@ -42,121 +38,229 @@ function decodeValue(type: string, text: string | null, num: number | null): str
   return text ?? '';
 }
 
+const identityKey = (x: { type: string; value: string }) => `${x.type}\u0000${x.value}`;
+
+/**
+ * Which profile each item of a batch is, given the current owners of its identities; or the conflicts
+ * that refuse the batch (an identity owned by another profile, or given to two profiles of the batch).
+ */
+function resolveBatch(batch: ProfileUpsert[], owners: Map<string, string>, ids: IdSource): { ok: true; resolved: string[] } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const resolved: string[] = [];
+  const claimed = new Map<string, number>(); // identity → index in batch that claims it
+  batch.forEach((p, i) => {
+    let id = p.id;
+    if (id === undefined) {
+      const found = new Set(p.identities.map((x) => owners.get(identityKey(x))).filter((x): x is string => !!x));
+      if (found.size > 1) {
+        errors.push({ path: `${i}.identities`, message: `identities belong to different profiles (${[...found].join(', ')})` });
+      }
+      id = [...found][0] ?? ids.next();
+    } else {
+      for (const x of p.identities) {
+        const owner = owners.get(identityKey(x));
+        if (owner && owner !== id) errors.push({ path: `${i}.identities.${x.type}`, message: `${x.value} already belongs to profile ${owner}` });
+      }
+    }
+    for (const x of p.identities) {
+      const key = identityKey(x);
+      const prev = claimed.get(key);
+      if (prev !== undefined && resolved[prev] !== id) {
+        errors.push({ path: `${i}.identities.${x.type}`, message: `${x.value} is also given to item ${prev} of this batch` });
+      }
+      claimed.set(key, i);
+    }
+    resolved.push(id);
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, resolved };
+}
+
+/** The rows one batch writes, as flat lists, so each dialect writes them set by set. */
+interface UpsertPlan {
+  /** New profiles, with their identities, attributes and tags among the rows below. */
+  fresh: { id: string; subjectType: string; timezone: string | null }[];
+  /** Profiles that exist: `updated_at` always, the other fields when given (`timezone: null` clears it). */
+  changed: { id: string; subjectType: string | undefined; timezone: string | null | undefined }[];
+  /** Replaced before the inserts: one identity per type, so a new WhatsApp number replaces the old one. */
+  clearIdentities: { profileId: string; type: string }[];
+  clearAttributes: { profileId: string; name: string }[];
+  clearTags: { profileId: string; name: string }[];
+  identities: { type: string; value: string; profileId: string }[];
+  attributes: AttributeRow[];
+  tags: TagRow[];
+  catalogueAttributes: { name: string; type: string }[];
+  catalogueTags: { name: string; type: string }[];
+}
+
+/**
+ * Folds a resolved batch into its rows. Items for the same profile merge in order, field by field, as
+ * if they had been sent one after another: a later value (or null, which removes) wins.
+ */
+function planBatch(batch: ProfileUpsert[], resolved: string[], existing: Set<string>): UpsertPlan {
+  type Merged = { subjectType?: string; timezone?: string | null; identities: Map<string, string>; attributes: Map<string, TypedValue | null>; tags: Map<string, TypedValue | null> };
+  const merged = new Map<string, Merged>();
+  const attrTypes = new Set<string>();
+  const tagTypes = new Set<string>();
+  batch.forEach((p, i) => {
+    const id = resolved[i]!;
+    let m = merged.get(id);
+    if (!m) merged.set(id, (m = { identities: new Map(), attributes: new Map(), tags: new Map() }));
+    if (p.subjectType !== undefined) m.subjectType = p.subjectType;
+    if (p.timezone !== undefined) m.timezone = p.timezone;
+    for (const x of p.identities) m.identities.set(x.type, x.value);
+    for (const name in p.attributes) {
+      const v = p.attributes[name]!;
+      m.attributes.set(name, v);
+      if (v) attrTypes.add(`${name}\u0000${v.type}`);
+    }
+    for (const name in p.tags) {
+      const v = p.tags[name]!;
+      m.tags.set(name, v);
+      if (v) tagTypes.add(`${name}\u0000${v.type}`);
+    }
+  });
+  const plan: UpsertPlan = { fresh: [], changed: [], clearIdentities: [], clearAttributes: [], clearTags: [], identities: [], attributes: [], tags: [], catalogueAttributes: [], catalogueTags: [] };
+  for (const [id, m] of merged) {
+    const isNew = !existing.has(id);
+    if (isNew) plan.fresh.push({ id, subjectType: m.subjectType ?? 'user', timezone: m.timezone ?? null });
+    else plan.changed.push({ id, subjectType: m.subjectType, timezone: m.timezone });
+    for (const [type, value] of m.identities) {
+      if (!isNew) plan.clearIdentities.push({ profileId: id, type });
+      plan.identities.push({ type, value, profileId: id });
+    }
+    for (const [name, v] of m.attributes) {
+      if (!isNew) plan.clearAttributes.push({ profileId: id, name });
+      if (v) plan.attributes.push(...attributeRows(id, name, v));
+    }
+    for (const [name, v] of m.tags) {
+      if (!isNew) plan.clearTags.push({ profileId: id, name });
+      if (v) plan.tags.push(tagRow(id, name, v));
+    }
+  }
+  const split = (k: string) => { const [name, type] = k.split('\u0000') as [string, string]; return { name, type }; };
+  plan.catalogueAttributes = [...attrTypes].map(split);
+  plan.catalogueTags = [...tagTypes].map(split);
+  return plan;
+}
+
 /**
  * Profiles, identities, attributes and tags. A batch upsert resolves every profile first and writes
- * nothing when one of them conflicts (an identity owned by another profile): all-or-nothing, inside the
- * caller's transaction.
+ * nothing when one of them conflicts (an identity owned by another profile): all-or-nothing, in one
+ * transaction.
+ *
+ * The batch upsert has two paths with one behaviour, as the event store: prepared statements on
+ * better-sqlite3 and one unnest() statement per table on PostgreSQL, because building multi-row inserts
+ * through the query builder was most of the time of a 1M-profile import.
  */
-export function createProfileStore(db: Kysely<Database>, ids: IdSource) {
-  async function resolveOwners(trx: Db, identities: { type: string; value: string }[]) {
-    const owners = new Map<string, string>();
-    for (const part of chunk(identities, 400)) {
-      const rows = await trx
-        .selectFrom('identities')
-        .select(['type', 'value', 'profile_id'])
-        .where((eb) => eb.or(part.map((i) => eb.and([eb('type', '=', i.type), eb('value', '=', i.value)]))))
-        .execute();
-      for (const r of rows) owners.set(`${r.type}\u0000${r.value}`, r.profile_id);
-    }
-    return owners;
+export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
+  const db = handle.db;
+
+  // Prepared once per store: preparing costs more than running these small statements.
+  let statements: ReturnType<typeof prepareSqlite> | undefined;
+  const prepareSqlite = (s: NonNullable<DatabaseHandle['sqlite']>) => ({
+    owner: s.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?').pluck(),
+    exists: s.prepare('SELECT 1 FROM profiles WHERE id = ?').pluck(),
+    insertProfile: s.prepare('INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
+    updateProfile: s.prepare('UPDATE profiles SET updated_at = ?, subject_type = coalesce(?, subject_type), timezone = CASE WHEN ? THEN ? ELSE timezone END WHERE id = ?'),
+    clearIdentity: s.prepare('DELETE FROM identities WHERE profile_id = ? AND type = ?'),
+    clearAttribute: s.prepare('DELETE FROM profile_attributes WHERE profile_id = ? AND name = ?'),
+    clearTag: s.prepare('DELETE FROM profile_tags WHERE profile_id = ? AND name = ?'),
+    insertIdentity: s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
+    insertAttribute: s.prepare('INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertTag: s.prepare('INSERT INTO profile_tags (profile_id, name, type, v_text, v_num) VALUES (?, ?, ?, ?, ?)'),
+    catalogueAttribute: s.prepare('INSERT INTO catalogue_attributes (name, type) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    catalogueTag: s.prepare('INSERT INTO catalogue_tags (name, type) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+  });
+
+  async function upsertSqlite(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
+    const s = handle.sqlite!;
+    const st = (statements ??= prepareSqlite(s));
+    // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements;
+    // IMMEDIATE takes the write lock before the reads the writes depend on.
+    return db.connection().execute(async () =>
+      s.transaction((): UpsertOutcome => {
+        const owners = new Map<string, string>();
+        for (const p of batch) {
+          for (const x of p.identities) {
+            const owner = st.owner.get(x.type, x.value) as string | undefined;
+            if (owner !== undefined) owners.set(identityKey(x), owner);
+          }
+        }
+        const r = resolveBatch(batch, owners, ids);
+        if (!r.ok) return r;
+        const existing = new Set<string>();
+        for (const id of new Set(r.resolved)) if (st.exists.get(id) !== undefined) existing.add(id);
+        const plan = planBatch(batch, r.resolved, existing);
+        for (const p of plan.fresh) st.insertProfile.run(p.id, p.subjectType, p.timezone, now, now);
+        for (const p of plan.changed) st.updateProfile.run(now, p.subjectType ?? null, p.timezone === undefined ? 0 : 1, p.timezone ?? null, p.id);
+        for (const x of plan.clearIdentities) st.clearIdentity.run(x.profileId, x.type);
+        for (const x of plan.clearAttributes) st.clearAttribute.run(x.profileId, x.name);
+        for (const x of plan.clearTags) st.clearTag.run(x.profileId, x.name);
+        for (const x of plan.identities) st.insertIdentity.run(x.type, x.value, x.profileId);
+        for (const a of plan.attributes) st.insertAttribute.run(a.profile_id, a.name, a.idx, a.type, a.v_text, a.v_num);
+        for (const t of plan.tags) st.insertTag.run(t.profile_id, t.name, t.type, t.v_text, t.v_num);
+        for (const c of plan.catalogueAttributes) st.catalogueAttribute.run(c.name, c.type);
+        for (const c of plan.catalogueTags) st.catalogueTag.run(c.name, c.type);
+        return { ok: true, ids: r.resolved, created: plan.fresh.length };
+      }).immediate(),
+    );
   }
 
-  async function upsertBatch(trx: Db, batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
-    const allIdentities = batch.flatMap((p) => p.identities);
-    const owners = await resolveOwners(trx, allIdentities);
-    const errors: FieldError[] = [];
-    const resolved: string[] = [];
-    const claimed = new Map<string, number>(); // identity → index in batch that claims it
-    batch.forEach((p, i) => {
-      const found = new Set(p.identities.map((x) => owners.get(`${x.type}\u0000${x.value}`)).filter((x): x is string => !!x));
-      let id = p.id;
-      if (id === undefined) {
-        if (found.size > 1) {
-          errors.push({ path: `${i}.identities`, message: `identities belong to different profiles (${[...found].join(', ')})` });
-        }
-        id = [...found][0] ?? ids.next();
-      } else {
-        for (const x of p.identities) {
-          const owner = owners.get(`${x.type}\u0000${x.value}`);
-          if (owner && owner !== id) errors.push({ path: `${i}.identities.${x.type}`, message: `${x.value} already belongs to profile ${owner}` });
-        }
+  async function upsertPostgres(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
+    return db.transaction().execute(async (trx) => {
+      const keys = [...new Map(batch.flatMap((p) => p.identities).map((x) => [identityKey(x), x])).values()];
+      const owners = new Map<string, string>();
+      if (keys.length) {
+        const found = await sql<{ type: string; value: string; profile_id: string }>`
+          SELECT i.type, i.value, i.profile_id FROM identities i
+          JOIN unnest(${keys.map((k) => k.type)}::text[], ${keys.map((k) => k.value)}::text[]) AS q(type, value)
+          ON i.type = q.type AND i.value = q.value`.execute(trx);
+        for (const row of found.rows) owners.set(identityKey(row), row.profile_id);
       }
-      for (const x of p.identities) {
-        const key = `${x.type}\u0000${x.value}`;
-        const prev = claimed.get(key);
-        if (prev !== undefined && resolved[prev] !== id) {
-          errors.push({ path: `${i}.identities.${x.type}`, message: `${x.value} is also given to item ${prev} of this batch` });
-        }
-        claimed.set(key, i);
+      const r = resolveBatch(batch, owners, ids);
+      if (!r.ok) return r;
+      const found = await sql<{ id: string }>`SELECT id FROM profiles WHERE id = ANY(${[...new Set(r.resolved)]}::text[])`.execute(trx);
+      const plan = planBatch(batch, r.resolved, new Set(found.rows.map((x) => x.id)));
+      const col = <T, K extends keyof T>(rows: T[], k: K) => rows.map((x) => x[k]);
+      if (plan.fresh.length) {
+        await sql`INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at)
+          SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${col(plan.fresh, 'id')}::text[], ${col(plan.fresh, 'subjectType')}::text[], ${col(plan.fresh, 'timezone')}::text[]) AS t(id, st, tz)`.execute(trx);
       }
-      resolved.push(id);
+      if (plan.changed.length) {
+        await sql`UPDATE profiles p SET updated_at = ${now}::bigint, subject_type = coalesce(u.st, p.subject_type), timezone = CASE WHEN u.set_tz THEN u.tz ELSE p.timezone END
+          FROM unnest(${col(plan.changed, 'id')}::text[], ${plan.changed.map((x) => x.subjectType ?? null)}::text[], ${plan.changed.map((x) => x.timezone !== undefined)}::boolean[], ${plan.changed.map((x) => x.timezone ?? null)}::text[]) AS u(id, st, set_tz, tz)
+          WHERE p.id = u.id`.execute(trx);
+      }
+      if (plan.clearIdentities.length) {
+        await sql`DELETE FROM identities i USING unnest(${col(plan.clearIdentities, 'profileId')}::text[], ${col(plan.clearIdentities, 'type')}::text[]) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`.execute(trx);
+      }
+      if (plan.clearAttributes.length) {
+        await sql`DELETE FROM profile_attributes a USING unnest(${col(plan.clearAttributes, 'profileId')}::text[], ${col(plan.clearAttributes, 'name')}::text[]) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`.execute(trx);
+      }
+      if (plan.clearTags.length) {
+        await sql`DELETE FROM profile_tags g USING unnest(${col(plan.clearTags, 'profileId')}::text[], ${col(plan.clearTags, 'name')}::text[]) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`.execute(trx);
+      }
+      if (plan.identities.length) {
+        await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${col(plan.identities, 'type')}::text[], ${col(plan.identities, 'value')}::text[], ${col(plan.identities, 'profileId')}::text[])`.execute(trx);
+      }
+      if (plan.attributes.length) {
+        const a = plan.attributes;
+        await sql`INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num)
+          SELECT * FROM unnest(${col(a, 'profile_id')}::text[], ${col(a, 'name')}::text[], ${col(a, 'idx')}::integer[], ${col(a, 'type')}::text[], ${col(a, 'v_text')}::text[], ${col(a, 'v_num')}::double precision[])`.execute(trx);
+      }
+      if (plan.tags.length) {
+        const t = plan.tags;
+        await sql`INSERT INTO profile_tags (profile_id, name, type, v_text, v_num)
+          SELECT * FROM unnest(${col(t, 'profile_id')}::text[], ${col(t, 'name')}::text[], ${col(t, 'type')}::text[], ${col(t, 'v_text')}::text[], ${col(t, 'v_num')}::double precision[])`.execute(trx);
+      }
+      if (plan.catalogueAttributes.length) {
+        await sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${col(plan.catalogueAttributes, 'name')}::text[], ${col(plan.catalogueAttributes, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+      }
+      if (plan.catalogueTags.length) {
+        await sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${col(plan.catalogueTags, 'name')}::text[], ${col(plan.catalogueTags, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+      }
+      return { ok: true as const, ids: r.resolved, created: plan.fresh.length };
     });
-    if (errors.length) return { ok: false, errors };
-
-    const existing = new Set<string>();
-    for (const part of chunk([...new Set(resolved)], 500)) {
-      const rows = await trx.selectFrom('profiles').select('id').where('id', 'in', part).execute();
-      rows.forEach((r) => existing.add(r.id));
-    }
-    let created = 0;
-    // New profiles (the bulk-import case) are written with multi-row inserts; profiles that exist are
-    // patched one by one. Later items of one batch for the same profile win field by field, as if sent
-    // one after another, so a profile repeated in a batch goes down the one-by-one path from its second item.
-    const fresh: number[] = [];
-    const patch: number[] = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < batch.length; i++) {
-      const id = resolved[i]!;
-      if (!existing.has(id) && !seen.has(id)) fresh.push(i);
-      else patch.push(i);
-      seen.add(id);
-    }
-    if (fresh.length) {
-      const profileRows = fresh.map((i) => ({ id: resolved[i]!, subject_type: batch[i]!.subjectType ?? 'user', timezone: batch[i]!.timezone ?? null, created_at: now, updated_at: now }));
-      const identityRows = fresh.flatMap((i) => batch[i]!.identities.map((x) => ({ type: x.type, value: x.value, profile_id: resolved[i]! })));
-      const attrRows = fresh.flatMap((i) => Object.entries(batch[i]!.attributes).flatMap(([name, v]) => (v ? attributeRows(resolved[i]!, name, v) : [])));
-      const tagRows = fresh.flatMap((i) => Object.entries(batch[i]!.tags).flatMap(([name, v]) => (v ? [tagRow(resolved[i]!, name, v)] : [])));
-      for (const part of chunk(profileRows, 1000)) await trx.insertInto('profiles').values(part).execute();
-      for (const part of chunk(identityRows, 2000)) await trx.insertInto('identities').values(part).execute();
-      for (const part of chunk(attrRows, 2000)) await trx.insertInto('profile_attributes').values(part).execute();
-      for (const part of chunk(tagRows, 2000)) await trx.insertInto('profile_tags').values(part).execute();
-      created = fresh.length;
-    }
-    for (const i of patch) {
-      const p = batch[i]!;
-      const id = resolved[i]!;
-      const change: { updated_at: number; subject_type?: string; timezone?: string | null } = { updated_at: now };
-      if (p.subjectType !== undefined) change.subject_type = p.subjectType;
-      if (p.timezone !== undefined) change.timezone = p.timezone;
-      await trx.updateTable('profiles').set(change).where('id', '=', id).execute();
-      // One identity per type: a new WhatsApp number replaces the old one.
-      for (const x of p.identities) {
-        await trx.deleteFrom('identities').where('profile_id', '=', id).where('type', '=', x.type).execute();
-        await trx.insertInto('identities').values({ type: x.type, value: x.value, profile_id: id }).execute();
-      }
-      const attrNames = Object.keys(p.attributes);
-      if (attrNames.length) {
-        await trx.deleteFrom('profile_attributes').where('profile_id', '=', id).where('name', 'in', attrNames).execute();
-        const rows = Object.entries(p.attributes).flatMap(([name, v]) => (v ? attributeRows(id, name, v) : []));
-        if (rows.length) await trx.insertInto('profile_attributes').values(rows).execute();
-      }
-      const tagNames = Object.keys(p.tags);
-      if (tagNames.length) {
-        await trx.deleteFrom('profile_tags').where('profile_id', '=', id).where('name', 'in', tagNames).execute();
-        const rows = Object.entries(p.tags).flatMap(([name, v]) => (v ? [tagRow(id, name, v)] : []));
-        if (rows.length) await trx.insertInto('profile_tags').values(rows).execute();
-      }
-    }
-    const attrTypes = new Map<string, string>();
-    const tagTypes = new Map<string, string>();
-    for (const p of batch) {
-      for (const [n, v] of Object.entries(p.attributes)) if (v) attrTypes.set(`${n}\u0000${v.type}`, '');
-      for (const [n, v] of Object.entries(p.tags)) if (v) tagTypes.set(`${n}\u0000${v.type}`, '');
-    }
-    const split = (k: string) => { const [name, type] = k.split('\u0000') as [string, string]; return { name, type }; };
-    if (attrTypes.size) await trx.insertInto('catalogue_attributes').values([...attrTypes.keys()].map(split)).onConflict((oc) => oc.doNothing()).execute();
-    if (tagTypes.size) await trx.insertInto('catalogue_tags').values([...tagTypes.keys()].map(split)).onConflict((oc) => oc.doNothing()).execute();
-    return { ok: true, ids: resolved, created };
   }
 
   async function load(trx: Db, id: string): Promise<StoredProfile | undefined> {
@@ -187,19 +291,10 @@ export function createProfileStore(db: Kysely<Database>, ids: IdSource) {
   }
 
   return {
-    upsertBatch,
     /** Runs a batch upsert in its own transaction; nothing is written when any item conflicts. */
-    async upsert(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const r = await upsertBatch(trx, batch, now);
-          if (!r.ok) throw new RollbackWith(r);
-          return r;
-        });
-      } catch (e) {
-        if (e instanceof RollbackWith) return e.outcome;
-        throw e;
-      }
+    upsert(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
+      if (batch.length === 0) return Promise.resolve({ ok: true, ids: [], created: 0 });
+      return handle.dialect === 'sqlite' ? upsertSqlite(batch, now) : upsertPostgres(batch, now);
     },
     get: (id: string) => load(db, id),
     async findIdByIdentity(type: string, value: string): Promise<string | undefined> {
@@ -235,9 +330,3 @@ export function createProfileStore(db: Kysely<Database>, ids: IdSource) {
   };
 }
 export type ProfileStore = ReturnType<typeof createProfileStore>;
-
-class RollbackWith extends Error {
-  constructor(readonly outcome: UpsertOutcome) {
-    super('rollback');
-  }
-}

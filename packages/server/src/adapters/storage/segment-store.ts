@@ -152,16 +152,25 @@ export function createSegmentStore(handle: DatabaseHandle) {
       const rows = await db.selectFrom('segment_members').select(['id', 'profile_id', 'phone']).where('segment_id', '=', key).where('id', '>', afterId).orderBy('id').limit(limit).execute();
       return rows.map((r) => ({ id: r.id, profileId: r.profile_id, phone: r.phone }));
     },
-    async isMember(key: string, profileId: string): Promise<boolean> {
-      const r = await db.selectFrom('segment_members').select('id').where('segment_id', '=', key).where('profile_id', '=', profileId).limit(1).executeTakeFirst();
-      return r !== undefined;
+    /** The profiles among `profileIds` that are members of the set. */
+    async membersAmong(key: string, profileIds: string[]): Promise<Set<string>> {
+      const found = new Set<string>();
+      for (let i = 0; i < profileIds.length; i += 500) {
+        const rows = await db.selectFrom('segment_members').select('profile_id').where('segment_id', '=', key).where('profile_id', 'in', profileIds.slice(i, i + 500)).execute();
+        for (const r of rows) if (r.profile_id) found.add(r.profile_id);
+      }
+      return found;
+    },
+    /** The WhatsApp numbers of each profile (profiles without one are left out). */
+    async phonesOf(profileIds: string[]): Promise<Map<string, string[]>> {
+      const out = new Map<string, string[]>();
+      for (let i = 0; i < profileIds.length; i += 500) {
+        const rows = await db.selectFrom('identities').select(['profile_id', 'value']).where('type', '=', 'whatsapp').where('profile_id', 'in', profileIds.slice(i, i + 500)).execute();
+        for (const r of rows) out.set(r.profile_id, [...(out.get(r.profile_id) ?? []), r.value]);
+      }
+      return out;
     },
     counts: (key: string) => counts(db, key),
-    /** The WhatsApp number of a profile, if it has one. */
-    async phoneOf(profileId: string): Promise<string | undefined> {
-      const r = await db.selectFrom('identities').select('value').where('profile_id', '=', profileId).where('type', '=', 'whatsapp').orderBy('value').limit(1).executeTakeFirst();
-      return r?.value;
-    },
     /** Daily rule segments (the service decides which are due). */
     daily: () => db.selectFrom('segments').selectAll().where('refresh_mode', '=', 'daily').where('kind', '=', 'rule').execute(),
   };
