@@ -1,6 +1,7 @@
 import type { TaskDefinition } from '@wareach/core';
 import type { SegmentStore } from '../adapters/storage/segment-store';
 import type { AudienceService } from './audience';
+import { AppError } from './errors';
 import type { AudienceSource, EngineTask, EngineTaskSource, RefreshOutcome } from './dispatcher-ports';
 import type { Clock } from './ports';
 import type { SegmentService } from './segments';
@@ -19,7 +20,16 @@ export function engineTaskSource(tasks: TaskService): EngineTaskSource {
       return t && t.state !== 'draft' ? engineTask(t) : undefined;
     },
     listActive: async () => (await tasks.listRunnable({ state: [...ACTIVE] })).map(engineTask),
-    transition: async (id, action, comment) => (await tasks.markState(id, action, undefined, comment ? { comment } : {})).ok,
+    async transition(id, action, comment) {
+      try {
+        return (await tasks.markState(id, action, undefined, comment ? { comment } : {})).ok;
+      } catch (e) {
+        // Another worker (or a member) changed the task between our read and our write: the move is
+        // theirs to make or already made; the scheduler reads the task again next tick.
+        if (e instanceof AppError && e.code === 'conflict') return false;
+        throw e;
+      }
+    },
   };
 }
 

@@ -209,6 +209,9 @@ describe.each(DIALECTS)('task life cycle over HTTP on %s', (dialect) => {
     const tasks = engineTaskSource(s.c.tasks);
     expect(await tasks.transition(id, 'approval_timeout', 'approval timeout')).toBe(true);
     expect((await tasks.getTask(id))!.state).toBe('cancelled');
+    // Two workers moving one task at once: one wins, the other is told no, neither throws.
+    const approved = await taskIn('approved');
+    expect((await Promise.all([tasks.transition(approved, 'start'), tasks.transition(approved, 'start')])).sort()).toEqual([false, true]);
     const audience = engineAudienceSource({ tasks: s.c.tasks, audience: s.c.audience, segments: s.c.segments, segmentStore: s.c.segmentStore, clock });
     const running = await taskIn('running');
     const et = (await tasks.getTask(running))!;
