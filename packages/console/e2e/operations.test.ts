@@ -6,6 +6,7 @@
  * audience whose refused lines are reported by line number and reason. Everything is done through the UI;
  * the API is only read to check the effect.
  */
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, launchBrowser, login, shot, startServer, watchErrors, type RunningServer } from './harness';
@@ -113,17 +114,19 @@ describe('operations through the console', () => {
     await dialog.getByLabel('Phone number ID').fill(sandbox.phoneNumberId);
     await dialog.getByLabel('Display number').fill('+1 555-078-3881');
     await dialog.getByLabel('Throughput').fill('20');
+    await pickOption('phoneNumbers_0_tier', 'Unlimited', async () => (await selected('phoneNumbers_0_tier')) === 'Unlimited');
     await snap('ops-02-channel-form');
     await dialog.getByRole('button', { name: 'OK' }).click();
     await toast('Saved');
     const card = page.getByTestId('channel').filter({ hasText: CHANNEL });
     await card.waitFor();
     await expect(card.getByText('Access token: stored').count()).resolves.toBe(1);
+    await expect(card.getByTestId('channel-tier').innerText()).resolves.toBe('Unlimited');
 
-    type ChannelView = { id: string; name: string; baseUrl: string; apiVersion: string; phoneNumbers: { phoneNumberId: string; throughput: number }[]; hasAccessToken: boolean; hasAppSecret: boolean; hasVerifyToken: boolean };
+    type ChannelView = { id: string; name: string; baseUrl: string; apiVersion: string; phoneNumbers: { phoneNumberId: string; throughput: number; tier: string }[]; hasAccessToken: boolean; hasAppSecret: boolean; hasVerifyToken: boolean };
     const channels = await api<{ items: ChannelView[] }>('/api/v1/channels/whatsapp');
     const created = channels.items.find((c) => c.name === CHANNEL);
-    expect(created).toMatchObject({ baseUrl: sandbox.graphUrl, apiVersion: 'v23.0', hasAccessToken: true, hasAppSecret: true, hasVerifyToken: true, phoneNumbers: [{ phoneNumberId: sandbox.phoneNumberId, throughput: 20 }] });
+    expect(created).toMatchObject({ baseUrl: sandbox.graphUrl, apiVersion: 'v23.0', hasAccessToken: true, hasAppSecret: true, hasVerifyToken: true, phoneNumbers: [{ phoneNumberId: sandbox.phoneNumberId, throughput: 20, tier: 'TIER_UNLIMITED' }] });
     channelId = created!.id;
     // Secrets are write-only: neither the API nor the page ever shows them back.
     expect(JSON.stringify(channels)).not.toContain(sandbox.token);
@@ -145,7 +148,8 @@ describe('operations through the console', () => {
     await edited.getByRole('cell', { name: UNKNOWN_NUMBER }).waitFor();
     const after = await api<ChannelView>(`/api/v1/channels/whatsapp/${channelId}`);
     expect(after).toMatchObject({ name: CHANNEL_EDITED, hasAccessToken: true, hasAppSecret: true });
-    expect(after.phoneNumbers.map((p) => p.phoneNumberId)).toEqual([sandbox.phoneNumberId, UNKNOWN_NUMBER]);
+    // The stored number keeps its tier and throughput through an edit that did not touch them.
+    expect(after.phoneNumbers).toMatchObject([{ phoneNumberId: sandbox.phoneNumberId, throughput: 20, tier: 'TIER_UNLIMITED' }, { phoneNumberId: UNKNOWN_NUMBER, throughput: 80, tier: 'TIER_250' }]);
 
     // The check reads every number through the Graph API: the known one answers, the unknown one is refused.
     await edited.getByRole('button', { name: 'Check connection' }).click();
@@ -286,6 +290,11 @@ describe('operations through the console', () => {
     await page.waitForURL((u) => /^\/segments\/[^/]+$/.test(u.pathname) && u.pathname !== '/segments/new');
     const segmentId = new URL(page.url()).pathname.split('/')[2] ?? '';
     await page.getByTestId('segment-members').getByText('Members now: 0').waitFor();
+
+    // The template is the server's: the header and no sample number that would become a member.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-template').click()]);
+    expect(download.suggestedFilename()).toBe('wareach-audience-template.csv');
+    await expect(readFile(await download.path(), 'utf8')).resolves.toBe('phone,id\n');
 
     const csv = [
       'phone,id', // line 1: the header

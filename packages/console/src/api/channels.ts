@@ -9,7 +9,17 @@ export interface PhoneNumber {
   phoneNumberId: string;
   display: string;
   throughput?: string | number | undefined;
+  /** Meta's messaging limit tier, e.g. TIER_250. */
+  tier?: string | undefined;
 }
+
+/**
+ * The tiers the server accepts (MESSAGING_TIERS in packages/server/src/services/channels-schema.ts;
+ * TIER_1K is the retired tier some accounts still report). A number saved without one gets TIER_250.
+ */
+export const MESSAGING_TIERS = ['TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'] as const;
+export type MessagingTier = (typeof MESSAGING_TIERS)[number];
+export const DEFAULT_TIER: MessagingTier = 'TIER_250';
 
 export interface Channel {
   id: string;
@@ -37,6 +47,7 @@ export function toChannel(r: Raw): Channel {
       phoneNumberId: str(n.phoneNumberId ?? n.phone_number_id ?? n.id),
       display: str(n.displayPhoneNumber ?? n.displayNumber ?? n.display_phone_number ?? n.display ?? n.phoneNumberId),
       throughput: (n.throughput ?? n.throughputTier ?? n.mps) as string | number | undefined,
+      tier: n.tier ?? n.messagingTier ?? n.messaging_limit_tier ? str(n.tier ?? n.messagingTier ?? n.messaging_limit_tier) : undefined,
     })),
     raw: r,
   };

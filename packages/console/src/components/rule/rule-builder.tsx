@@ -232,6 +232,7 @@ function GroupEditor({ group, onChange, onRemove, cat, errors, path, depth }: {
         {onRemove && <Button size="small" icon={<DeleteOutlined />} onClick={onRemove} aria-label={t('rule.removeGroup')} />}
       </Space>
       <Err errors={errors} path={path || ''} />
+      {depth === 1 && group.children.length === 0 && <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>{t('rule.empty')}</Typography.Paragraph>}
       <Space orientation="vertical" style={{ width: '100%' }} size={6}>
         {group.children.map((c, i) =>
           isGroup(c) ? (
@@ -248,17 +249,20 @@ function GroupEditor({ group, onChange, onRemove, cat, errors, path, depth }: {
           ),
         )}
       </Space>
-      <Dropdown
-        trigger={['click']}
-        menu={{
-          items: [...Object.entries(KIND_LABEL).map(([k, l]) => ({ key: k, label: t(l) })), ...(depth < 5 ? [{ key: 'group', label: t('rule.addGroup') }] : [])],
-          onClick: (e) => add(e.key),
-        }}
-      >
-        <Button size="small" type="dashed" icon={<PlusOutlined />} style={{ marginTop: 8 }}>
-          {t('rule.addCondition')}
-        </Button>
-      </Dropdown>
+      {/* A line of its own: in an empty group the button would otherwise sit on the header's line. */}
+      <div style={{ marginTop: 8 }}>
+        <Dropdown
+          trigger={['click']}
+          menu={{
+            items: [...Object.entries(KIND_LABEL).map(([k, l]) => ({ key: k, label: t(l) })), ...(depth < 5 ? [{ key: 'group', label: t('rule.addGroup') }] : [])],
+            onClick: (e) => add(e.key),
+          }}
+        >
+          <Button size="small" type="dashed" icon={<PlusOutlined />}>
+            {t('rule.addCondition')}
+          </Button>
+        </Dropdown>
+      </div>
     </Card>
   );
 }

@@ -1,10 +1,10 @@
-import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState, type CSSProperties } from 'react';
 import { api } from '../../api/client';
-import { listChannels, type Channel, type PhoneNumber } from '../../api/channels';
+import { DEFAULT_TIER, listChannels, MESSAGING_TIERS, type Channel, type MessagingTier, type PhoneNumber } from '../../api/channels';
 import { useSession } from '../../auth/session';
 import { LoadState } from '../../components/page-state';
-import { useT } from '../../i18n/i18n';
+import { useT, type TFunction } from '../../i18n/i18n';
 import { applyFieldErrors, errorText } from '../../lib/errors';
 import { useLoad } from '../../lib/use-load';
 
@@ -40,8 +40,102 @@ function CheckAnswer({ result, onClose }: { result: CheckResult; onClose(): void
   );
 }
 
+/** A tier in words; one the console does not know is shown as the server wrote it. */
+function tierLabel(t: TFunction, tier: string): string {
+  return (MESSAGING_TIERS as readonly string[]).includes(tier) ? t(`channels.tier.${tier as MessagingTier}`) : tier;
+}
+
+/** One phone number in the form. A PATCH replaces the whole list, so every stored field is in the form. */
+interface NumberRow {
+  phoneNumberId?: string;
+  displayNumber?: string;
+  throughput?: number | null;
+  tier?: string;
+}
+
+/** The server's defaults, shown rather than applied unseen. */
+const NEW_NUMBER: NumberRow = { throughput: 80, tier: DEFAULT_TIER };
+
+/** One grid for the column names and every number row (rows are `display: contents`), so each field stays under its name. */
+const NUMBER_GRID: CSSProperties = { display: 'grid', gridTemplateColumns: 'minmax(0, 1.2fr) minmax(0, 1.1fr) 136px minmax(0, 1.5fr) auto', gap: 8, alignItems: 'start', marginBottom: 8 };
+
 /** The channel view says only whether each secret is stored; the values never come back. */
 const SECRETS = [['hasAccessToken', 'channels.accessToken'], ['hasAppSecret', 'channels.appSecret'], ['hasVerifyToken', 'channels.verifyToken']] as const;
+
+/** What the form shows for a channel: every stored field of each number, so a save sends them back. */
+function formValues(c: Channel): Record<string, unknown> {
+  const numbers: NumberRow[] = c.phoneNumbers.map((n) => ({
+    phoneNumberId: n.phoneNumberId,
+    displayNumber: n.display,
+    ...(typeof n.throughput === 'number' ? { throughput: n.throughput } : {}),
+    ...(n.tier ? { tier: n.tier } : {}),
+  }));
+  return { name: c.name, wabaId: c.wabaId, baseUrl: c.graphBaseUrl, apiVersion: c.graphVersion, phoneNumbers: numbers };
+}
+
+/**
+ * The add or edit dialog, mounted for one opening: its form starts from `initialValues` and is never
+ * called before it exists (a reset before the modal's form mounted made antd warn).
+ */
+function ChannelDialog({ editing, onClose, onSaved }: { editing: Channel | 'new'; onClose(): void; onSaved(): void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  // A new channel has no stored secret to keep.
+  const secretHelp = editing === 'new' ? t('channels.secretHelpNew') : t('channels.secretHelp');
+  const save = async (v: Record<string, unknown>) => {
+    const given = (o: object) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== null && x !== ''));
+    const body = { ...given(v), ...(Array.isArray(v.phoneNumbers) ? { phoneNumbers: (v.phoneNumbers as NumberRow[]).map(given) } : {}) };
+    setBusy(true);
+    try {
+      if (editing === 'new') await api.post('/api/v1/channels/whatsapp', body);
+      else await api.patch(`/api/v1/channels/whatsapp/${editing.id}`, body);
+      message.success(t('common.saved'));
+      onSaved();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={editing === 'new' ? t('channels.add') : t('common.edit')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={busy} width={880}>
+      <Form form={form} layout="vertical" onFinish={save} initialValues={editing === 'new' ? { phoneNumbers: [NEW_NUMBER] } : formValues(editing)}>
+        <Form.Item name="name" label={t('channels.name')} rules={[{ required: true }]}><Input /></Form.Item>
+        <Form.Item name="wabaId" label={t('channels.wabaId')} rules={[{ required: true }]}><Input /></Form.Item>
+        <Form.Item name="accessToken" label={t('channels.accessToken')} extra={secretHelp} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
+        <Form.Item name="appSecret" label={t('channels.appSecret')} extra={secretHelp} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
+        <Form.Item name="verifyToken" label={t('channels.verifyToken')} extra={editing === 'new' ? t('channels.verifyTokenHelpNew') : t('channels.secretHelp')}><Input.Password autoComplete="off" /></Form.Item>
+        <Form.Item name="baseUrl" label={t('channels.graphBaseUrl')}><Input placeholder="https://graph.facebook.com" /></Form.Item>
+        <Form.Item name="apiVersion" label={t('channels.graphVersion')}><Input placeholder="v23.0" /></Form.Item>
+        <Form.Item label={t('channels.numbers')} required extra={t('channels.tierHelp')}>
+          <Form.List name="phoneNumbers">
+            {(fields, { add, remove }) => (
+              <>
+                <div style={NUMBER_GRID}>
+                  {(['channels.phoneNumberId', 'channels.displayNumber', 'channels.throughput', 'channels.tier'] as const).map((k) => <Typography.Text key={k} type="secondary" aria-hidden>{t(k)}</Typography.Text>)}
+                  <span />
+                  {fields.map((f) => (
+                    <div key={f.key} style={{ display: 'contents' }} data-testid="channel-number">
+                      <Form.Item name={[f.name, 'phoneNumberId']} rules={[{ required: true }]} style={{ marginBottom: 0 }}><Input placeholder="1234567890" aria-label={t('channels.phoneNumberId')} /></Form.Item>
+                      <Form.Item name={[f.name, 'displayNumber']} rules={[{ required: true }]} style={{ marginBottom: 0 }}><Input placeholder="+1 555 000 0000" aria-label={t('channels.displayNumber')} /></Form.Item>
+                      <Form.Item name={[f.name, 'throughput']} style={{ marginBottom: 0 }}><InputNumber min={1} max={10000} precision={0} suffix={t('channels.perSecondUnit')} aria-label={t('channels.throughput')} style={{ width: '100%' }} /></Form.Item>
+                      <Form.Item name={[f.name, 'tier']} style={{ marginBottom: 0 }}><Select aria-label={t('channels.tier')} options={MESSAGING_TIERS.map((tier) => ({ value: tier, label: tierLabel(t, tier) }))} /></Form.Item>
+                      <Button onClick={() => remove(f.name)} disabled={fields.length === 1}>{t('common.remove')}</Button>
+                    </div>
+                  ))}
+                </div>
+                <Button type="dashed" block onClick={() => add({ ...NEW_NUMBER })}>{t('common.add')}</Button>
+              </>
+            )}
+          </Form.List>
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
 
 export function ChannelsPage() {
   const t = useT();
@@ -49,30 +143,9 @@ export function ChannelsPage() {
   const { can } = useSession();
   const list = useLoad(listChannels, []);
   const [editing, setEditing] = useState<Channel | 'new' | null>(null);
-  const [form] = Form.useForm();
   const [busy, setBusy] = useState<string>();
   const [checks, setChecks] = useState<Record<string, CheckResult>>({});
   const manage = can('channel.manage');
-  const save = async (v: Record<string, unknown>) => {
-    const body = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== ''));
-    setBusy('save');
-    try {
-      if (editing === 'new') await api.post('/api/v1/channels/whatsapp', body);
-      else if (editing) {
-        await api.patch(`/api/v1/channels/whatsapp/${editing.id}`, body);
-        // An earlier check answered for the old settings.
-        setChecks(({ [editing.id]: _, ...rest }) => rest);
-      }
-      message.success(t('common.saved'));
-      setEditing(null);
-      list.reload();
-    } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e, t));
-    } finally {
-      setBusy(undefined);
-    }
-  };
   const check = async (c: Channel) => {
     setBusy(`${c.id}check`);
     try {
@@ -85,14 +158,14 @@ export function ChannelsPage() {
     }
   };
   return (
-    <Card title={t('channels.title')} extra={manage && <Button type="primary" onClick={() => { form.resetFields(); setEditing('new'); }}>{t('channels.add')}</Button>}>
+    <Card title={t('channels.title')} extra={manage && <Button type="primary" onClick={() => setEditing('new')}>{t('channels.add')}</Button>}>
       <LoadState loading={list.loading} error={list.error}>
         <Space orientation="vertical" style={{ width: '100%' }} size="middle">
           {(list.data ?? []).map((c) => (
             <Card key={c.id} size="small" data-testid="channel" title={`${c.name} · WABA ${c.wabaId}`} extra={
               <Space>
                 {manage && <Button size="small" loading={busy === `${c.id}check`} onClick={() => void check(c)}>{t('channels.check')}</Button>}
-                {manage && <Button size="small" onClick={() => { form.resetFields(); form.setFieldsValue({ name: c.name, wabaId: c.wabaId, baseUrl: c.graphBaseUrl, apiVersion: c.graphVersion, phoneNumbers: c.phoneNumbers.map((n) => ({ phoneNumberId: n.phoneNumberId, displayNumber: n.display, throughput: typeof n.throughput === 'number' ? n.throughput : undefined })) }); setEditing(c); }}>{t('common.edit')}</Button>}
+                {manage && <Button size="small" onClick={() => setEditing(c)}>{t('common.edit')}</Button>}
               </Space>
             }>
               {checks[c.id] && <CheckAnswer result={checks[c.id]!} onClose={() => setChecks(({ [c.id]: _, ...rest }) => rest)} />}
@@ -102,43 +175,29 @@ export function ChannelsPage() {
                 { key: 'secrets', label: t('channels.secrets'), span: 'filled', children: <Space size={4} wrap>{SECRETS.map(([flag, label]) => <Tag key={flag} color={c.raw[flag] ? 'green' : 'default'}>{t(label)}: {c.raw[flag] ? t('channels.secretSet') : t('channels.secretMissing')}</Tag>)}</Space> },
                 { key: 'wh', label: t('channels.webhookUrl'), span: 'filled', children: <Typography.Text copyable>{`${location.origin}/webhooks/whatsapp/${c.id}`}</Typography.Text> },
               ]} />
-              <Table<PhoneNumber> size="small" rowKey="phoneNumberId" pagination={false} dataSource={c.phoneNumbers} columns={[
+              <Table<PhoneNumber> style={{ marginTop: 8 }} size="small" rowKey="phoneNumberId" pagination={false} dataSource={c.phoneNumbers} columns={[
                 { title: t('channels.displayNumber'), dataIndex: 'display' },
                 { title: t('channels.phoneNumberId'), dataIndex: 'phoneNumberId' },
-                { title: t('channels.throughput'), dataIndex: 'throughput' },
+                { title: t('channels.throughput'), dataIndex: 'throughput', render: (n: PhoneNumber['throughput']) => (n === undefined || n === '' ? '' : `${n} ${t('channels.perSecondUnit')}`) },
+                { title: t('channels.tier'), dataIndex: 'tier', render: (tier: string | undefined) => tier && <Tag title={tier} data-testid="channel-tier">{tierLabel(t, tier)}</Tag> },
               ]} />
             </Card>
           ))}
         </Space>
       </LoadState>
-      <Modal open={editing !== null} title={editing === 'new' ? t('channels.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} confirmLoading={busy === 'save'} width={680} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={save}>
-          <Form.Item name="name" label={t('channels.name')} rules={[{ required: true }]}><Input /></Form.Item>
-          <Form.Item name="wabaId" label={t('channels.wabaId')} rules={[{ required: true }]}><Input /></Form.Item>
-          <Form.Item name="accessToken" label={t('channels.accessToken')} extra={t('channels.secretHelp')} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
-          <Form.Item name="appSecret" label={t('channels.appSecret')} extra={t('channels.secretHelp')} rules={editing === 'new' ? [{ required: true }] : []}><Input.Password autoComplete="off" /></Form.Item>
-          <Form.Item name="verifyToken" label={t('channels.verifyToken')} extra={t('channels.secretHelp')}><Input.Password autoComplete="off" /></Form.Item>
-          <Form.Item name="baseUrl" label={t('channels.graphBaseUrl')}><Input placeholder="https://graph.facebook.com" /></Form.Item>
-          <Form.Item name="apiVersion" label={t('channels.graphVersion')}><Input placeholder="v23.0" /></Form.Item>
-          <Form.Item label={t('channels.numbers')} required>
-            <Form.List name="phoneNumbers" initialValue={[{}]}>
-              {(fields, { add, remove }) => (
-                <Space orientation="vertical" style={{ width: '100%' }}>
-                  {fields.map((f) => (
-                    <Space key={f.key} align="start" wrap>
-                      <Form.Item name={[f.name, 'phoneNumberId']} rules={[{ required: true }]} noStyle><Input placeholder={t('channels.phoneNumberId')} aria-label={t('channels.phoneNumberId')} style={{ width: 190 }} /></Form.Item>
-                      <Form.Item name={[f.name, 'displayNumber']} rules={[{ required: true }]} noStyle><Input placeholder={t('channels.displayNumber')} aria-label={t('channels.displayNumber')} style={{ width: 170 }} /></Form.Item>
-                      <Form.Item name={[f.name, 'throughput']} noStyle><InputNumber min={1} max={10000} placeholder={t('channels.throughput')} aria-label={t('channels.throughput')} style={{ width: 120 }} /></Form.Item>
-                      <Button onClick={() => remove(f.name)} disabled={fields.length === 1}>{t('common.remove')}</Button>
-                    </Space>
-                  ))}
-                  <Button type="dashed" onClick={() => add({})}>{t('common.add')}</Button>
-                </Space>
-              )}
-            </Form.List>
-          </Form.Item>
-        </Form>
-      </Modal>
+      {editing !== null && (
+        <ChannelDialog
+          key={editing === 'new' ? 'new' : editing.id}
+          editing={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            // An earlier check answered for the old settings.
+            if (editing !== 'new') setChecks(({ [editing.id]: _, ...rest }) => rest);
+            setEditing(null);
+            list.reload();
+          }}
+        />
+      )}
     </Card>
   );
 }

@@ -117,7 +117,7 @@ export function TemplatesPage() {
           rowKey="id"
           dataSource={list.data ?? []}
           pagination={{ pageSize: 20 }}
-          expandable={{ expandedRowRender: (r) => <pre style={{ fontSize: 12, margin: 0 }}>{JSON.stringify(r.components, null, 2)}</pre> }}
+          expandable={{ expandedRowRender: (r) => <pre style={{ fontSize: 12, margin: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{JSON.stringify(r.components, null, 2)}</pre> }}
           columns={[
             { title: t('common.name'), dataIndex: 'name' },
             { title: t('templates.language'), dataIndex: 'language' },

@@ -1,9 +1,10 @@
-import { Button, Card, Col, Descriptions, Empty, Input, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Input, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useT } from '../../i18n/i18n';
+import { errorText } from '../../lib/errors';
 import { formatInZone } from '../../lib/time';
 import { useLoad } from '../../lib/use-load';
 import { LoadState } from '../../components/page-state';
@@ -32,17 +33,29 @@ function EventTimeline({ id }: { id: string }) {
   const t = useT();
   const { timezone } = useSession();
   const [name, setName] = useState('');
+  const { message } = App.useApp();
   const [older, setOlder] = useState<TimelineEvent[]>([]);
+  const [loadingMore, setLoadingMore] = useState(false);
+  /** Whether the last page came back short: there is nothing older to load. */
+  const [atEnd, setAtEnd] = useState(false);
   const first = useLoad(() => api.get<TimelineEvent[]>(`/api/v1/users/${encodeURIComponent(id)}/events`, { limit: 50, name }), [id, name]);
   const events = [...(first.data ?? []), ...older];
   const more = async () => {
     const last = events[events.length - 1];
     if (!last) return;
-    const next = await api.get<TimelineEvent[]>(`/api/v1/users/${encodeURIComponent(id)}/events`, { limit: 50, name, before: last.time });
-    setOlder((o) => [...o, ...next]);
+    setLoadingMore(true);
+    try {
+      const next = await api.get<TimelineEvent[]>(`/api/v1/users/${encodeURIComponent(id)}/events`, { limit: 50, name, before: last.time });
+      setOlder((o) => [...o, ...next]);
+      setAtEnd(next.length < 50);
+    } catch (e) {
+      message.error(errorText(e, t));
+    } finally {
+      setLoadingMore(false);
+    }
   };
   return (
-    <Card title={t('customers.timeline')} extra={<Input.Search allowClear placeholder={t('customers.filterEvent')} aria-label={t('customers.filterEvent')} onSearch={(v) => { setOlder([]); setName(v.trim()); }} style={{ width: 240 }} />}>
+    <Card title={t('customers.timeline')} extra={<Input.Search allowClear placeholder={t('customers.filterEvent')} aria-label={t('customers.filterEvent')} onSearch={(v) => { setOlder([]); setAtEnd(false); setName(v.trim()); }} style={{ width: 240 }} />}>
       <LoadState loading={first.loading} error={first.error}>
         {events.length === 0 ? (
           <Empty description={t('customers.noEvents')} />
@@ -65,7 +78,7 @@ function EventTimeline({ id }: { id: string }) {
                 ),
               }))}
             />
-            {(first.data?.length ?? 0) >= 50 && <Button onClick={() => void more()}>{t('customers.loadMore')}</Button>}
+            {(first.data?.length ?? 0) >= 50 && !atEnd && <Button loading={loadingMore} onClick={() => void more()}>{t('customers.loadMore')}</Button>}
           </>
         )}
       </LoadState>

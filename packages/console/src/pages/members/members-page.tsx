@@ -1,9 +1,10 @@
+import { isPermission } from '@wareach/core';
 import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import type { Member, Role } from '../../api/types';
 import { useSession } from '../../auth/session';
-import { useT } from '../../i18n/i18n';
+import { useT, type TFunction } from '../../i18n/i18n';
 import { applyFieldErrors, errorText } from '../../lib/errors';
 import { formatInZone } from '../../lib/time';
 import { useLoad } from '../../lib/use-load';
@@ -18,6 +19,9 @@ interface ApiKey {
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
+
+/** What a permission allows, in the console's language; one the core does not know keeps the server's words. */
+const permissionText = (t: TFunction, name: string, fallback: string) => (isPermission(name) ? t(`perm.${name}`) : fallback);
 
 function MembersTab({ roles }: { roles: Role[] }) {
   const t = useT();
@@ -49,12 +53,17 @@ function MembersTab({ roles }: { roles: Role[] }) {
       setBusy(false);
     }
   };
+  const [toggling, setToggling] = useState<string>();
   const toggle = async (m: Member) => {
+    setToggling(m.id);
     try {
       await api.patch(`/api/v1/members/${m.id}`, { disabled: !m.disabled });
+      message.success(t('common.saved'));
       list.reload();
     } catch (e) {
       message.error(errorText(e, t));
+    } finally {
+      setToggling(undefined);
     }
   };
 
@@ -78,7 +87,7 @@ function MembersTab({ roles }: { roles: Role[] }) {
             render: (_, m) => (
               <Space>
                 <Button size="small" onClick={() => open(m)}>{t('common.edit')}</Button>
-                {m.id !== me?.id && <Button size="small" onClick={() => void toggle(m)}>{m.disabled ? t('members.enable') : t('members.disable')}</Button>}
+                {m.id !== me?.id && <Button size="small" loading={toggling === m.id} onClick={() => void toggle(m)}>{m.disabled ? t('members.enable') : t('members.disable')}</Button>}
               </Space>
             ),
           },
@@ -144,9 +153,11 @@ function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
         pagination={false}
         columns={[
           { title: t('common.name'), dataIndex: 'name', render: (n: string, r) => <>{n} {r.builtin && <Tag>{t('roles.builtin')}</Tag>}</> },
-          { title: t('roles.permissions'), dataIndex: 'permissions', render: (p: string[]) => <Space size={[4, 4]} wrap>{p.map((x) => <Tag key={x}>{x}</Tag>)}</Space> },
+          { title: t('roles.permissions'), dataIndex: 'permissions', render: (p: string[]) => <Space size={[4, 4]} wrap>{p.map((x) => <Tag key={x} title={permissionText(t, x, x)}>{x}</Tag>)}</Space> },
           {
             title: t('common.actions'),
+            // Built-in roles have no actions: without a width the empty column squeezes its title to one character a line.
+            width: 160,
             render: (_, r) =>
               r.builtin ? null : (
                 <Space>
@@ -165,7 +176,7 @@ function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
             <Input />
           </Form.Item>
           <Form.Item name="permissions" label={t('roles.permissions')} initialValue={[]}>
-            <Checkbox.Group style={{ display: 'grid', gap: 6 }} options={(perms.data ?? []).map((p) => ({ value: p.name, label: <span><b>{p.name}</b> — {p.description}</span> }))} />
+            <Checkbox.Group style={{ display: 'grid', gap: 6 }} options={(perms.data ?? []).map((p) => ({ value: p.name, label: <span><b>{p.name}</b> — {permissionText(t, p.name, p.description)}</span> }))} />
           </Form.Item>
         </Form>
       </Modal>
@@ -216,6 +227,7 @@ function KeysTab({ roles }: { roles: Role[] }) {
           { title: t('common.status'), dataIndex: 'revokedAt', render: (v: string | null) => (v ? <Tag color="red">{t('keys.revoked')}</Tag> : <Tag color="green">{t('keys.active')}</Tag>) },
           {
             title: t('common.actions'),
+            width: 120,
             render: (_, k) =>
               k.revokedAt ? null : (
                 <Popconfirm title={t('keys.confirmRevoke')} onConfirm={() => void revoke(k)}>

@@ -69,20 +69,27 @@ function Conversation({ conv, reload }: { conv: ConversationSummary; reload(): v
   const path = `/api/v1/sandbox/conversations/${encodeURIComponent(conv.phoneNumberId)}/${encodeURIComponent(conv.waId)}`;
   const view = useLoad(() => api.get<ConversationView>(path), [path]);
   const [text, setText] = useState('');
-  const act = async (body: Record<string, unknown>) => {
+  const [sending, setSending] = useState(false);
+  /** Sends one customer action; false when it failed, so a typed reply is kept for another try. */
+  const act = async (body: Record<string, unknown>): Promise<boolean> => {
+    setSending(true);
     try {
       await api.post(`${path}/actions`, body);
       message.success(t('sandbox.replySent'));
       view.reload();
       reload();
+      return true;
     } catch (e) {
       message.error(errorText(e, t));
+      return false;
+    } finally {
+      setSending(false);
     }
   };
   const footer = (
     <div style={{ display: 'flex', gap: 6, padding: 8, background: '#f0f2f5' }}>
-      <Input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('sandbox.typeReply')} aria-label={t('sandbox.typeReply')} onPressEnter={() => text.trim() && void act({ type: 'text', body: text.trim() }).then(() => setText(''))} />
-      <Button type="primary" disabled={!text.trim()} onClick={() => void act({ type: 'text', body: text.trim() }).then(() => setText(''))}>{t('sandbox.send')}</Button>
+      <Input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('sandbox.typeReply')} aria-label={t('sandbox.typeReply')} onPressEnter={() => text.trim() && void act({ type: 'text', body: text.trim() }).then((sent) => sent && setText(''))} />
+      <Button type="primary" loading={sending} disabled={!text.trim()} onClick={() => void act({ type: 'text', body: text.trim() }).then((sent) => sent && setText(''))}>{t('sandbox.send')}</Button>
     </div>
   );
   return (

@@ -6,6 +6,7 @@ import { useNavigate, useParams } from 'react-router';
 import { api, ApiError, asPage } from '../../api/client';
 import type { Role } from '../../api/types';
 import { useSession } from '../../auth/session';
+import { CsvColumns, CsvTemplateLink } from '../../components/csv-columns';
 import { LoadState } from '../../components/page-state';
 import { AudienceEstimate } from '../../components/rule/estimate';
 import { cleanRule, RuleBuilder, type LooseGroup, type RuleCatalogue } from '../../components/rule/rule-builder';
@@ -144,7 +145,7 @@ export function SegmentEditPage() {
           </Row>
         </Form>
         {seg.kind === 'rule' && refs.data && (
-          <Row gutter={16}>
+          <Row gutter={[16, 16]}>
             <Col xs={24} xxl={17}>
               <RuleBuilder value={seg.rule ?? { kind: 'and', children: [] }} onChange={(r) => setSeg({ ...seg, rule: r })} catalogue={refs.data.catalogue} errors={{ ...ruleErrors, ...serverRuleErrors }} />
             </Col>
@@ -157,15 +158,18 @@ export function SegmentEditPage() {
         )}
         {seg.kind === 'csv' && (
           <Card size="small" title={t('segments.csvUpload')}>
-            <Typography.Paragraph type="secondary">{t('segments.csvHelp')}</Typography.Paragraph>
+            <CsvColumns />
             {!id ? (
-              <Alert type="info" showIcon title={t('segments.saveFirst')} />
+              <Space orientation="vertical">
+                <Alert type="info" showIcon title={t('segments.saveFirst')} />
+                <CsvTemplateLink />
+              </Space>
             ) : (
-              <Space size="large">
+              <Space size="large" wrap>
                 <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(f) => { void upload(f); return false; }}>
                   <Button icon={<UploadOutlined />} loading={uploading}>{t('segments.csvUpload')}</Button>
                 </Upload>
-                <a href={'data:text/csv;charset=utf-8,' + encodeURIComponent('phone\n+8613800000000\n')} download="wareach-segment-template.csv">{t('segments.csvTemplate')}</a>
+                <CsvTemplateLink />
                 <Typography.Text data-testid="segment-members">{t('segments.memberCount', { n: existing.data?.memberCount ?? 0 })}</Typography.Text>
               </Space>
             )}

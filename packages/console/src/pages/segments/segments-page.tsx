@@ -1,4 +1,4 @@
-import { App, Button, Card, Input, Space, Table, Tag } from 'antd';
+import { App, Button, Card, Empty, Input, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, asPage } from '../../api/client';
@@ -28,14 +28,18 @@ export function SegmentsPage() {
   const { can, timezone } = useSession();
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
+  const [refreshing, setRefreshing] = useState<string>();
   const list = useLoad(async () => asPage<SegmentRow>(await api.get<unknown>('/api/v1/segments', { q, limit: 20, offset: (page - 1) * 20 })), [q, page]);
   const refresh = async (s: SegmentRow) => {
+    setRefreshing(s.id);
     try {
       await api.post(`/api/v1/segments/${s.id}/refresh`);
       message.success(t('segments.refreshStarted'));
       list.reload();
     } catch (e) {
       message.error(errorText(e, t));
+    } finally {
+      setRefreshing(undefined);
     }
   };
   return (
@@ -45,6 +49,7 @@ export function SegmentsPage() {
         <Table<SegmentRow>
           rowKey="id"
           dataSource={list.data?.items ?? []}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={q ? t('segments.noMatch', { q }) : t('segments.empty')} /> }}
           pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
           columns={[
             { title: t('common.name'), dataIndex: 'name', render: (n: string, s) => <Link to={`/segments/${s.id}`}>{n}</Link> },
@@ -52,7 +57,7 @@ export function SegmentsPage() {
             { title: t('segments.refreshMode'), render: (_, s) => { const m = s.refresh?.mode ?? s.refreshMode; return m && s.kind === 'rule' ? `${t(`segments.refresh.${m}` as MessageKey)}${s.refresh?.time ? ` ${s.refresh.time}` : ''}` : ''; } },
             { title: t('segments.members'), dataIndex: 'memberCount' },
             { title: t('segments.refreshedAt'), dataIndex: 'refreshedAt', render: (v: string | number | null | undefined) => formatInZone(v ?? null, timezone) },
-            { title: t('common.actions'), render: (_, s) => <Space>{can('segment.edit') && s.kind === 'rule' && <Button size="small" onClick={() => void refresh(s)}>{t('segments.refreshNow')}</Button>}</Space> },
+            { title: t('common.actions'), render: (_, s) => <Space>{can('segment.edit') && s.kind === 'rule' && <Button size="small" loading={refreshing === s.id} onClick={() => void refresh(s)}>{t('segments.refreshNow')}</Button>}</Space> },
           ]}
         />
       </LoadState>

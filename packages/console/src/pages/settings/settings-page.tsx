@@ -116,7 +116,7 @@ export function SettingsPage() {
             </Form.Item>
             <span>{t('settings.dndAction')}</span>
             <Form.Item name="dndAction" noStyle>
-              <Select style={{ width: 240 }} aria-label={t('settings.dndAction')} options={[{ value: 'defer', label: t('settings.dnd.defer') }, { value: 'drop', label: t('settings.dnd.drop') }]} />
+              <Select style={{ width: 300 }} aria-label={t('settings.dndAction')} options={[{ value: 'defer', label: t('settings.dnd.defer') }, { value: 'drop', label: t('settings.dnd.drop') }]} />
             </Form.Item>
           </Space>
         </Form.Item>

@@ -1,4 +1,5 @@
-import { App, Button, Card, Descriptions, Input, Modal, Popconfirm, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { DELIVERY_STATUSES } from '@wareach/core';
+import { App, Button, Card, Descriptions, Empty, Input, Modal, Popconfirm, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, asPage } from '../../api/client';
@@ -6,13 +7,20 @@ import { definitionOf, toTask, type Raw } from '../../api/tasks';
 import { useSession } from '../../auth/session';
 import { LoadState } from '../../components/page-state';
 import { StateTag } from '../../components/state-tag';
-import { useT } from '../../i18n/i18n';
-import type { MessageKey } from '../../i18n/messages';
+import { useT, type TFunction } from '../../i18n/i18n';
+import { messages, type MessageKey } from '../../i18n/messages';
 import { errorText } from '../../lib/errors';
 import { formatInZone } from '../../lib/time';
 import { useLoad } from '../../lib/use-load';
 
 const when = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? v : null);
+
+/** An empty table that says why it is empty. */
+const emptyText = (text: string) => ({ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={text} /> });
+
+/** A delivery's state and skip reason in words; codes the console does not know are shown as they are. */
+const deliveryState = (t: TFunction, s: string) => ((DELIVERY_STATUSES as readonly string[]).includes(s) ? t(`delivery.state.${s}` as MessageKey) : s);
+const skipReason = (t: TFunction, code: string) => (`reports.skip.${code}` in messages.en ? t(`reports.skip.${code}` as MessageKey) : code);
 
 function RunsTab({ id }: { id: string }) {
   const t = useT();
@@ -20,7 +28,7 @@ function RunsTab({ id }: { id: string }) {
   const runs = useLoad(async () => asPage<Raw>(await api.get<unknown>(`/api/v1/tasks/${id}/runs`)).items, [id]);
   return (
     <LoadState loading={runs.loading} error={runs.error}>
-      <Table<Raw> rowKey={(r) => String(r.id)} size="small" dataSource={runs.data ?? []} pagination={{ pageSize: 20 }} columns={[
+      <Table<Raw> rowKey={(r) => String(r.id)} size="small" dataSource={runs.data ?? []} locale={emptyText(t('task.noRuns'))} pagination={{ pageSize: 20 }} columns={[
         { title: t('common.id'), dataIndex: 'id' },
         { title: t('common.status'), render: (_, r) => <StateTag state={String(r.state ?? r.status ?? '')} /> },
         { title: t('task.audienceSize'), render: (_, r) => String(r.audienceSize ?? r.audience ?? '') },
@@ -39,10 +47,10 @@ function DeliveriesTab({ id }: { id: string }) {
   const list = useLoad(async () => asPage<Raw>(await api.get<unknown>(`/api/v1/tasks/${id}/deliveries`, { limit: 20, offset: (page - 1) * 20 })), [id, page]);
   return (
     <LoadState loading={list.loading} error={list.error}>
-      <Table<Raw> rowKey={(r) => String(r.id)} size="small" dataSource={list.data?.items ?? []} pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }} columns={[
+      <Table<Raw> rowKey={(r) => String(r.id)} size="small" dataSource={list.data?.items ?? []} locale={emptyText(t('task.noDeliveries'))} pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }} columns={[
         { title: t('task.recipient'), render: (_, r) => String(r.phone ?? r.recipient ?? r.to ?? r.profileId ?? '') },
-        { title: t('task.deliveryState'), render: (_, r) => <Tag>{String(r.state ?? r.status ?? '')}</Tag> },
-        { title: t('task.error'), render: (_, r) => String(r.errorCode ?? r.reason ?? '') + (r.errorTitle ? ` ${String(r.errorTitle)}` : '') },
+        { title: t('task.deliveryState'), render: (_, r) => <Tag title={String(r.state ?? r.status ?? '')}>{deliveryState(t, String(r.state ?? r.status ?? ''))}</Tag> },
+        { title: t('task.error'), render: (_, r) => (r.errorCode != null ? String(r.errorCode) : r.reason != null ? skipReason(t, String(r.reason)) : '') + (r.errorTitle ? ` ${String(r.errorTitle)}` : '') },
         { title: t('common.updatedAt'), render: (_, r) => formatInZone(when(r.updatedAt ?? r.sentAt), timezone, true) },
       ]} />
     </LoadState>

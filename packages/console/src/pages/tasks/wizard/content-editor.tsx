@@ -3,7 +3,7 @@
  * model, with errors by path (`delivery.content.…`) shown beside each field.
  */
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Form, Input, Select, Space, Switch } from 'antd';
+import { Button, Card, Form, Input, Select, Space, Switch, Typography } from 'antd';
 import { MESSAGE_LIMITS, parseTemplateSlots } from '@wareach/core';
 import type { TemplateDefinition } from '@wareach/core';
 import type { TemplateRow } from '../../../api/channels';
@@ -209,7 +209,7 @@ export function ContentEditor(props: Props) {
           </Field>
         </>
       )}
-      {type !== 'template' && <Form.Item extra={t('content.placeholdersHelp')} />}
+      {type !== 'template' && <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>{t('content.placeholdersHelp')}</Typography.Paragraph>}
     </Form>
   );
 }

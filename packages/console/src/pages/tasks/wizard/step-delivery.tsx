@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { api } from '../../../api/client';
 import type { Channel, TemplateRow } from '../../../api/channels';
 import { useSession } from '../../../auth/session';
+import { CsvColumns, CsvTemplateLink } from '../../../components/csv-columns';
 import { PhoneFrame, PhoneMessage } from '../../../components/phone-preview';
 import { useT } from '../../../i18n/i18n';
 import type { MessageKey } from '../../../i18n/messages';
@@ -49,15 +50,14 @@ function CsvUpload({ values, set }: StepProps) {
     }
     return false;
   };
-  const template = 'data:text/csv;charset=utf-8,' + encodeURIComponent('phone\n+8613800000000\n+14155550100\n');
   return (
     <Card size="small" title={t('segments.csvUpload')} style={{ marginBottom: 16 }}>
-      <Typography.Paragraph type="secondary">{t('segments.csvHelp')}</Typography.Paragraph>
-      <Space>
+      <CsvColumns />
+      <Space size="large" wrap>
         <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(f) => { void upload(f); return false; }}>
           <Button icon={<UploadOutlined />} loading={busy}>{t('segments.csvUpload')}</Button>
         </Upload>
-        <a href={template} download="wareach-audience-template.csv">{t('segments.csvTemplate')}</a>
+        <CsvTemplateLink />
       </Space>
       {report && (
         <>
@@ -143,12 +143,12 @@ export function StepDelivery(props: StepProps & { channels: Channel[]; templates
         {values.audience.mode === 'csv' && <CsvUpload {...props} />}
         <Form layout="vertical" component="div">
           <Row gutter={16}>
-            <Col span={12}>
+            <Col xs={24} xxl={12}>
               <Field label={t('wizard.channelAccount')} path="delivery.channelId" errors={errors} required extra={channels.length === 0 ? t('wizard.noChannels') : t('wizard.channelChangeClears')}>
                 <Select id="delivery.channelId" value={(d.channelId as string) || undefined} placeholder={t('wizard.pickChannel')} options={channels.map((c) => ({ value: c.id, label: `${c.name} (WABA ${c.wabaId})` }))} onChange={(id: string) => { set('delivery', { ...d, channelId: id, phoneNumberId: channels.find((c) => c.id === id)?.phoneNumbers[0]?.phoneNumberId ?? '', content: blankContent('text') }); }} />
               </Field>
             </Col>
-            <Col span={12}>
+            <Col xs={24} xxl={12}>
               <Field label={t('wizard.sender')} path="delivery.phoneNumberId" errors={errors} required>
                 <Select id="delivery.phoneNumberId" value={(d.phoneNumberId as string) || undefined} placeholder={t('wizard.pickSender')} options={(channel?.phoneNumbers ?? []).map((n) => ({ value: n.phoneNumberId, label: `${n.display} (${n.phoneNumberId})` }))} onChange={(v) => set('delivery.phoneNumberId', v)} />
               </Field>
@@ -168,7 +168,7 @@ export function StepDelivery(props: StepProps & { channels: Channel[]; templates
               {dnd && (
                 <>
                   <TimePicker.RangePicker format="HH:mm" order={false} value={[dayjs(dnd.start as string, 'HH:mm'), dayjs(dnd.end as string, 'HH:mm')]} onChange={(r) => r?.[0] && r[1] && set('delivery.dnd', { ...dnd, start: r[0].format('HH:mm'), end: r[1].format('HH:mm') })} />
-                  <Select style={{ width: 240 }} aria-label={t('settings.dndAction')} value={dnd.action as string} options={[{ value: 'defer', label: t('settings.dnd.defer') }, { value: 'drop', label: t('settings.dnd.drop') }]} onChange={(a) => set('delivery.dnd.action', a)} />
+                  <Select style={{ width: 300 }} aria-label={t('settings.dndAction')} value={dnd.action as string} options={[{ value: 'defer', label: t('settings.dnd.defer') }, { value: 'drop', label: t('settings.dnd.drop') }]} onChange={(a) => set('delivery.dnd.action', a)} />
                 </>
               )}
             </Space>
