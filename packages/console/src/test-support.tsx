@@ -13,7 +13,7 @@ import { I18nProvider } from './i18n/i18n';
 
 export const adminSession = {
   member: { id: 'm1', email: 'a@b.c', name: 'Ann', roleId: 'admin', disabled: false, createdAt: '2026-01-01T00:00:00Z' },
-  permissions: ['channel.view', 'channel.manage', 'task.view', 'task.edit', 'segment.view', 'segment.edit', 'report.view', 'customer.view', 'member.manage'],
+  permissions: ['channel.view', 'channel.manage', 'task.view', 'task.edit', 'segment.view', 'segment.edit', 'report.view', 'customer.view', 'member.manage', 'group.manage'],
   settings: null,
 };
 

@@ -49,29 +49,14 @@ function toTemplate(v: TemplateForm): { parameterFormat?: 'NAMED'; components: R
   };
 }
 
-export function TemplatesPage() {
+/**
+ * The create dialog, mounted for one opening so its form starts from `initialValues` and is never
+ * called before it exists (a reset before the modal's form mounted made antd warn).
+ */
+function TemplateDialog({ channelId, onClose, onCreated }: { channelId: string; onClose(): void; onCreated(): void }) {
   const t = useT();
   const { message } = App.useApp();
-  const { can } = useSession();
-  const channels = useLoad(listChannels, []);
-  const [channelId, setChannelId] = useState<string>();
-  const current = channelId ?? channels.data?.[0]?.id;
-  const list = useLoad(async () => (current ? listTemplates({ channelId: current }) : []), [current]);
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [form] = Form.useForm();
-  const sync = async () => {
-    setBusy(true);
-    try {
-      await api.post(`/api/v1/channels/whatsapp/${current}/templates/sync`);
-      message.success(t('templates.synced'));
-      list.reload();
-    } catch (e) {
-      message.error(errorText(e, t));
-    } finally {
-      setBusy(false);
-    }
-  };
   const mode = Form.useWatch('mode', form) as TemplateForm['mode'] | undefined;
   const header = Form.useWatch('header', form) as string | undefined;
   const body = Form.useWatch('body', form) as string | undefined;
@@ -92,13 +77,67 @@ export function TemplatesPage() {
       built = toTemplate(v);
     }
     try {
-      await api.post(`/api/v1/channels/whatsapp/${current}/templates`, { name: v.name, language: v.language, category: v.category, ...built });
+      await api.post(`/api/v1/channels/whatsapp/${channelId}/templates`, { name: v.name, language: v.language, category: v.category, ...built });
       message.success(t('templates.submitted'));
-      setOpen(false);
-      list.reload();
+      onCreated();
     } catch (e) {
       applyFieldErrors(form, e);
       message.error(errorText(e, t));
+    }
+  };
+  return (
+    <Modal open title={t('templates.create')} onCancel={onClose} onOk={() => form.submit()} width={680}>
+      <Form form={form} layout="vertical" onFinish={create} onValuesChange={onValuesChange} initialValues={{ language: 'en_US', category: 'MARKETING', mode: 'form' }}>
+        <Form.Item name="name" label={t('common.name')} extra={t('templates.nameHelp')} rules={[{ required: true, pattern: /^[a-z0-9_]+$/, message: t('templates.nameHelp') }]}><Input placeholder="spring_sale" /></Form.Item>
+        <Space>
+          <Form.Item name="language" label={t('templates.language')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="category" label={t('templates.category')} rules={[{ required: true }]}>
+            <Select style={{ width: 180 }} options={['MARKETING', 'UTILITY', 'AUTHENTICATION'].map((c) => ({ value: c, label: c }))} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="mode"><Segmented options={[{ value: 'form', label: t('templates.mode.form') }, { value: 'json', label: t('templates.mode.json') }]} /></Form.Item>
+        {mode === 'json' ? (
+          <Form.Item name="components" label={t('templates.components')} extra={t('templates.componentsHelp')} rules={[{ required: true }]}><Input.TextArea rows={10} style={{ fontFamily: 'monospace' }} /></Form.Item>
+        ) : (
+          <>
+            <Form.Item name="header" label={t('templates.header')}><Input maxLength={60} showCount /></Form.Item>
+            <Form.Item name="body" label={t('templates.body')} extra={t('templates.bodyHelp')} rules={[{ required: true }]}><Input.TextArea rows={4} maxLength={1024} /></Form.Item>
+            {[...varsOf(header).map((n) => ['header', n] as const), ...varsOf(body).map((n) => ['body', n] as const)].map(([part, n]) => (
+              <Form.Item key={`${part}.${n}`} name={['examples', `${part}.${n}`]} label={t(part === 'header' ? 'templates.headerExample' : 'templates.example', { var: `{{${n}}}` })} rules={[{ required: true, message: t('templates.exampleHelp') }]}>
+                <Input />
+              </Form.Item>
+            ))}
+            <Form.Item name="footer" label={t('templates.footer')}><Input maxLength={60} showCount /></Form.Item>
+            <Form.Item name="buttons" label={t('templates.quickReplies')} extra={t('templates.quickRepliesHelp')}>
+              <Select mode="tags" open={false} tokenSeparators={[',']} maxCount={10} aria-label={t('templates.quickReplies')} />
+            </Form.Item>
+          </>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+export function TemplatesPage() {
+  const t = useT();
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const channels = useLoad(listChannels, []);
+  const [channelId, setChannelId] = useState<string>();
+  const current = channelId ?? channels.data?.[0]?.id;
+  const list = useLoad(async () => (current ? listTemplates({ channelId: current }) : []), [current]);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const sync = async () => {
+    setBusy(true);
+    try {
+      await api.post(`/api/v1/channels/whatsapp/${current}/templates/sync`);
+      message.success(t('templates.synced'));
+      list.reload();
+    } catch (e) {
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(false);
     }
   };
   return (
@@ -108,7 +147,7 @@ export function TemplatesPage() {
         <Space>
           <Select id="templates-channel" style={{ width: 240 }} value={current} aria-label={t('templates.channel')} options={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))} onChange={setChannelId} />
           {can('channel.manage') && <Button loading={busy} disabled={!current} onClick={() => void sync()}>{t('templates.sync')}</Button>}
-          {can('channel.manage') && <Button type="primary" disabled={!current} onClick={() => { form.resetFields(); setOpen(true); }}>{t('templates.create')}</Button>}
+          {can('channel.manage') && <Button type="primary" disabled={!current} onClick={() => setOpen(true)}>{t('templates.create')}</Button>}
         </Space>
       }
     >
@@ -127,35 +166,16 @@ export function TemplatesPage() {
           ]}
         />
       </LoadState>
-      <Modal open={open} title={t('templates.create')} onCancel={() => setOpen(false)} onOk={() => form.submit()} width={680} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={create} onValuesChange={onValuesChange} initialValues={{ language: 'en_US', category: 'MARKETING', mode: 'form' }}>
-          <Form.Item name="name" label={t('common.name')} extra={t('templates.nameHelp')} rules={[{ required: true, pattern: /^[a-z0-9_]+$/, message: t('templates.nameHelp') }]}><Input placeholder="spring_sale" /></Form.Item>
-          <Space>
-            <Form.Item name="language" label={t('templates.language')} rules={[{ required: true }]}><Input /></Form.Item>
-            <Form.Item name="category" label={t('templates.category')} rules={[{ required: true }]}>
-              <Select style={{ width: 180 }} options={['MARKETING', 'UTILITY', 'AUTHENTICATION'].map((c) => ({ value: c, label: c }))} />
-            </Form.Item>
-          </Space>
-          <Form.Item name="mode"><Segmented options={[{ value: 'form', label: t('templates.mode.form') }, { value: 'json', label: t('templates.mode.json') }]} /></Form.Item>
-          {mode === 'json' ? (
-            <Form.Item name="components" label={t('templates.components')} extra={t('templates.componentsHelp')} rules={[{ required: true }]}><Input.TextArea rows={10} style={{ fontFamily: 'monospace' }} /></Form.Item>
-          ) : (
-            <>
-              <Form.Item name="header" label={t('templates.header')}><Input maxLength={60} showCount /></Form.Item>
-              <Form.Item name="body" label={t('templates.body')} extra={t('templates.bodyHelp')} rules={[{ required: true }]}><Input.TextArea rows={4} maxLength={1024} /></Form.Item>
-              {[...varsOf(header).map((n) => ['header', n] as const), ...varsOf(body).map((n) => ['body', n] as const)].map(([part, n]) => (
-                <Form.Item key={`${part}.${n}`} name={['examples', `${part}.${n}`]} label={t(part === 'header' ? 'templates.headerExample' : 'templates.example', { var: `{{${n}}}` })} rules={[{ required: true, message: t('templates.exampleHelp') }]}>
-                  <Input />
-                </Form.Item>
-              ))}
-              <Form.Item name="footer" label={t('templates.footer')}><Input maxLength={60} showCount /></Form.Item>
-              <Form.Item name="buttons" label={t('templates.quickReplies')} extra={t('templates.quickRepliesHelp')}>
-                <Select mode="tags" open={false} tokenSeparators={[',']} maxCount={10} aria-label={t('templates.quickReplies')} />
-              </Form.Item>
-            </>
-          )}
-        </Form>
-      </Modal>
+      {open && current && (
+        <TemplateDialog
+          channelId={current}
+          onClose={() => setOpen(false)}
+          onCreated={() => {
+            setOpen(false);
+            list.reload();
+          }}
+        />
+      )}
     </Card>
   );
 }

@@ -11,6 +11,36 @@ import { useLoad } from '../../lib/use-load';
 import { LoadState } from '../../components/page-state';
 import type { Dayjs } from 'dayjs';
 
+/**
+ * The add or rename dialog, mounted for one opening so its form starts from `initialValues` and is never
+ * called before it exists (a reset before the modal's form mounted made antd warn).
+ */
+function GroupDialog({ editing, onClose, onSaved }: { editing: Group | 'new'; onClose(): void; onSaved(): void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const save = async (v: { name: string }) => {
+    try {
+      if (editing === 'new') await api.post('/api/v1/groups', v);
+      else await api.patch(`/api/v1/groups/${editing.id}`, v);
+      message.success(t('common.saved'));
+      onSaved();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    }
+  };
+  return (
+    <Modal open title={editing === 'new' ? t('groups.add') : t('groups.rename')} onCancel={onClose} onOk={() => form.submit()}>
+      <Form form={form} layout="vertical" onFinish={save} initialValues={editing === 'new' ? {} : { name: editing.name }}>
+        <Form.Item name="name" label={t('common.name')} rules={[{ required: true, max: 100 }]}>
+          <Input />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
 function GroupsCard() {
   const t = useT();
   const { message } = App.useApp();
@@ -18,19 +48,6 @@ function GroupsCard() {
   const admin = can('group.manage');
   const list = useLoad(() => api.get<Group[]>('/api/v1/groups'), []);
   const [editing, setEditing] = useState<Group | 'new' | null>(null);
-  const [form] = Form.useForm();
-  const save = async (v: { name: string }) => {
-    try {
-      if (editing === 'new') await api.post('/api/v1/groups', v);
-      else if (editing) await api.patch(`/api/v1/groups/${editing.id}`, v);
-      message.success(t('common.saved'));
-      setEditing(null);
-      list.reload();
-    } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e, t));
-    }
-  };
   const remove = async (g: Group) => {
     try {
       await api.del(`/api/v1/groups/${g.id}`);
@@ -41,7 +58,7 @@ function GroupsCard() {
     }
   };
   return (
-    <Card title={t('groups.groups')} extra={admin && <Button type="primary" onClick={() => { form.resetFields(); setEditing('new'); }}>{t('groups.add')}</Button>}>
+    <Card title={t('groups.groups')} extra={admin && <Button type="primary" onClick={() => setEditing('new')}>{t('groups.add')}</Button>}>
       <Typography.Paragraph type="secondary">{t('groups.groupsHelp')}</Typography.Paragraph>
       <LoadState loading={list.loading} error={list.error}>
         <Table<Group>
@@ -56,7 +73,7 @@ function GroupsCard() {
                   title: t('common.actions'),
                   render: (_: unknown, g: Group) => (
                     <Space>
-                      <Button size="small" onClick={() => { form.setFieldsValue({ name: g.name }); setEditing(g); }}>{t('groups.rename')}</Button>
+                      <Button size="small" onClick={() => setEditing(g)}>{t('groups.rename')}</Button>
                       <Popconfirm title={t('common.confirmDelete')} onConfirm={() => void remove(g)}>
                         <Button size="small" danger>{t('common.delete')}</Button>
                       </Popconfirm>
@@ -67,23 +84,26 @@ function GroupsCard() {
           ]}
         />
       </LoadState>
-      <Modal open={editing !== null} title={editing === 'new' ? t('groups.add') : t('groups.rename')} onCancel={() => setEditing(null)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={save}>
-          <Form.Item name="name" label={t('common.name')} rules={[{ required: true, max: 100 }]}>
-            <Input />
-          </Form.Item>
-        </Form>
-      </Modal>
+      {editing !== null && (
+        <GroupDialog
+          key={editing === 'new' ? 'new' : editing.id}
+          editing={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            list.reload();
+          }}
+        />
+      )}
     </Card>
   );
 }
 
-function ActivitiesCard() {
+/** The add or edit dialog of an activity, mounted for one opening like `GroupDialog`. */
+function ActivityDialog({ editing, onClose, onSaved }: { editing: Activity | 'new'; onClose(): void; onSaved(): void }) {
   const t = useT();
   const { message } = App.useApp();
-  const { can, timezone } = useSession();
-  const list = useLoad(() => api.get<Activity[]>('/api/v1/activities'), []);
-  const [editing, setEditing] = useState<Activity | 'new' | null>(null);
+  const { timezone } = useSession();
   const [form] = Form.useForm();
   const save = async (v: { name: string; description?: string; period?: [Dayjs | null, Dayjs | null] }) => {
     const body = {
@@ -94,15 +114,38 @@ function ActivitiesCard() {
     };
     try {
       if (editing === 'new') await api.post('/api/v1/activities', body);
-      else if (editing) await api.patch(`/api/v1/activities/${editing.id}`, body);
+      else await api.patch(`/api/v1/activities/${editing.id}`, body);
       message.success(t('common.saved'));
-      setEditing(null);
-      list.reload();
+      onSaved();
     } catch (e) {
       applyFieldErrors(form, e, (p) => (p === 'startsAt' || p === 'endsAt' ? ['period'] : [p]));
       message.error(errorText(e, t));
     }
   };
+  const initialValues = editing === 'new' ? {} : { name: editing.name, description: editing.description, period: [utcToWallTime(editing.startsAt, timezone) ?? null, utcToWallTime(editing.endsAt, timezone) ?? null] };
+  return (
+    <Modal open title={editing === 'new' ? t('activities.add') : t('common.edit')} onCancel={onClose} onOk={() => form.submit()}>
+      <Form form={form} layout="vertical" onFinish={save} initialValues={initialValues}>
+        <Form.Item name="name" label={t('common.name')} rules={[{ required: true, max: 100 }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="description" label={t('common.description')}>
+          <Input.TextArea rows={2} maxLength={1000} />
+        </Form.Item>
+        <Form.Item name="period" label={`${t('activities.period')} (${timezone})`}>
+          <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function ActivitiesCard() {
+  const t = useT();
+  const { message } = App.useApp();
+  const { can, timezone } = useSession();
+  const list = useLoad(() => api.get<Activity[]>('/api/v1/activities'), []);
+  const [editing, setEditing] = useState<Activity | 'new' | null>(null);
   const remove = async (a: Activity) => {
     try {
       await api.del(`/api/v1/activities/${a.id}`);
@@ -112,7 +155,7 @@ function ActivitiesCard() {
     }
   };
   return (
-    <Card title={t('activities.title')} extra={can('task.edit') && <Button type="primary" onClick={() => { form.resetFields(); setEditing('new'); }}>{t('activities.add')}</Button>}>
+    <Card title={t('activities.title')} extra={can('task.edit') && <Button type="primary" onClick={() => setEditing('new')}>{t('activities.add')}</Button>}>
       <Typography.Paragraph type="secondary">{t('activities.help')}</Typography.Paragraph>
       <LoadState loading={list.loading} error={list.error}>
         <Table<Activity>
@@ -129,7 +172,7 @@ function ActivitiesCard() {
               render: (_, a) => (
                 <Space>
                   {can('task.edit') && (
-                    <Button size="small" onClick={() => { form.setFieldsValue({ name: a.name, description: a.description, period: [utcToWallTime(a.startsAt, timezone) ?? null, utcToWallTime(a.endsAt, timezone) ?? null] }); setEditing(a); }}>
+                    <Button size="small" onClick={() => setEditing(a)}>
                       {t('common.edit')}
                     </Button>
                   )}
@@ -144,19 +187,17 @@ function ActivitiesCard() {
           ]}
         />
       </LoadState>
-      <Modal open={editing !== null} title={editing === 'new' ? t('activities.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={save}>
-          <Form.Item name="name" label={t('common.name')} rules={[{ required: true, max: 100 }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="description" label={t('common.description')}>
-            <Input.TextArea rows={2} maxLength={1000} />
-          </Form.Item>
-          <Form.Item name="period" label={`${t('activities.period')} (${timezone})`}>
-            <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} />
-          </Form.Item>
-        </Form>
-      </Modal>
+      {editing !== null && (
+        <ActivityDialog
+          key={editing === 'new' ? 'new' : editing.id}
+          editing={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            list.reload();
+          }}
+        />
+      )}
     </Card>
   );
 }

@@ -11,6 +11,7 @@ const member = { id: 'm2', email: 'bo@b.c', name: 'Bo', roleId: 'r-analyst', dis
 
 afterEach(() => {
   cleanup();
+  vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
 
@@ -50,5 +51,28 @@ describe('members and roles', () => {
     fireEvent.click(await screen.findByRole('button', { name: /^停\s?用$/ }));
     await waitFor(() => expect(calls.some((c) => c.method === 'PATCH' && c.path === '/api/v1/members/m2')).toBe(true));
     expect(await screen.findByText('已保存')).toBeTruthy();
+  });
+
+  it('opens every add and edit dialog without antd warning of a form that is not connected', async () => {
+    renderMembers();
+    const error = vi.spyOn(console, 'error');
+    const warn = vi.spyOn(console, 'warn');
+    const open = async (row: string, button: string | RegExp, field: string, expected: string) => {
+      const scope = row ? within((await screen.findByText(row)).closest('tr')!) : screen;
+      fireEvent.click(await scope.findByRole('button', { name: button }));
+      const dialog = (await screen.findAllByRole('dialog')).at(-1)!;
+      expect((within(dialog).getByLabelText(field) as HTMLInputElement).value).toBe(expected);
+      fireEvent.click(within(dialog).getByRole('button', { name: /^(Cancel|取\s?消)$/ }));
+    };
+    await open('', '添加成员', '姓名', '');
+    await open('bo@b.c', /^编\s?辑$/, '姓名', 'Bo');
+    fireEvent.click(screen.getByRole('tab', { name: '角色' }));
+    await open('', '添加角色', '名称', '');
+    await open('night shift', /^编\s?辑$/, '名称', 'night shift');
+    fireEvent.click(screen.getByRole('tab', { name: 'API 密钥' }));
+    await open('', '创建 API 密钥', '名称', '');
+    // antd checks for the missing Form on a zero-delay timer after the call.
+    await new Promise((r) => setTimeout(r, 0));
+    for (const spy of [error, warn]) expect(spy.mock.calls.flat().join('\n')).not.toContain('not connected to any Form element');
   });
 });

@@ -23,29 +23,22 @@ interface ApiKey {
 /** What a permission allows, in the console's language; one the core does not know keeps the server's words. */
 const permissionText = (t: TFunction, name: string, fallback: string) => (isPermission(name) ? t(`perm.${name}`) : fallback);
 
-function MembersTab({ roles }: { roles: Role[] }) {
+/**
+ * The add or edit dialog of a member, mounted for one opening so its form starts from `initialValues` and
+ * is never called before it exists (a reset before the modal's form mounted made antd warn).
+ */
+function MemberDialog({ editing, roles, onClose, onSaved }: { editing: Member | 'new'; roles: Role[]; onClose(): void; onSaved(): void }) {
   const t = useT();
   const { message } = App.useApp();
-  const { member: me, timezone } = useSession();
-  const list = useLoad(() => api.get<Member[]>('/api/v1/members'), []);
-  const [editing, setEditing] = useState<Member | 'new' | null>(null);
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
-  const roleName = (id: string) => roles.find((r) => r.id === id)?.name ?? id;
-
-  const open = (m: Member | 'new') => {
-    setEditing(m);
-    form.resetFields();
-    if (m !== 'new') form.setFieldsValue({ name: m.name, email: m.email, roleId: m.roleId });
-  };
   const save = async (v: { email: string; name: string; roleId: string; password?: string }) => {
     setBusy(true);
     try {
       if (editing === 'new') await api.post('/api/v1/members', v);
-      else if (editing) await api.patch(`/api/v1/members/${editing.id}`, { name: v.name, roleId: v.roleId, ...(v.password ? { password: v.password } : {}) });
+      else await api.patch(`/api/v1/members/${editing.id}`, { name: v.name, roleId: v.roleId, ...(v.password ? { password: v.password } : {}) });
       message.success(t('common.saved'));
-      setEditing(null);
-      list.reload();
+      onSaved();
     } catch (e) {
       applyFieldErrors(form, e);
       message.error(errorText(e, t));
@@ -53,6 +46,34 @@ function MembersTab({ roles }: { roles: Role[] }) {
       setBusy(false);
     }
   };
+  return (
+    <Modal open title={editing === 'new' ? t('members.add') : t('common.edit')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={busy}>
+      <Form form={form} layout="vertical" onFinish={save} initialValues={editing === 'new' ? {} : { name: editing.name, email: editing.email, roleId: editing.roleId }}>
+        <Form.Item name="email" label={t('members.email')} rules={[{ required: true, type: 'email' }]}>
+          <Input disabled={editing !== 'new'} />
+        </Form.Item>
+        <Form.Item name="name" label={t('members.name')} rules={[{ required: true }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="roleId" label={t('members.role')} rules={[{ required: true }]}>
+          <Select options={roles.map((r) => ({ value: r.id, label: r.name }))} />
+        </Form.Item>
+        <Form.Item name="password" label={editing === 'new' ? t('members.password') : t('members.newPassword')} extra={t('members.passwordHelp')} rules={editing === 'new' ? [{ required: true, min: 10 }] : [{ min: 10 }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function MembersTab({ roles }: { roles: Role[] }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const { member: me, timezone } = useSession();
+  const list = useLoad(() => api.get<Member[]>('/api/v1/members'), []);
+  const [editing, setEditing] = useState<Member | 'new' | null>(null);
+  const roleName = (id: string) => roles.find((r) => r.id === id)?.name ?? id;
+
   const [toggling, setToggling] = useState<string>();
   const toggle = async (m: Member) => {
     setToggling(m.id);
@@ -70,7 +91,7 @@ function MembersTab({ roles }: { roles: Role[] }) {
   return (
     <LoadState loading={list.loading} error={list.error}>
       <Space style={{ marginBottom: 12 }}>
-        <Button type="primary" onClick={() => open('new')}>{t('members.add')}</Button>
+        <Button type="primary" onClick={() => setEditing('new')}>{t('members.add')}</Button>
       </Space>
       <Table<Member>
         rowKey="id"
@@ -86,30 +107,60 @@ function MembersTab({ roles }: { roles: Role[] }) {
             title: t('common.actions'),
             render: (_, m) => (
               <Space>
-                <Button size="small" onClick={() => open(m)}>{t('common.edit')}</Button>
+                <Button size="small" onClick={() => setEditing(m)}>{t('common.edit')}</Button>
                 {m.id !== me?.id && <Button size="small" loading={toggling === m.id} onClick={() => void toggle(m)}>{m.disabled ? t('members.enable') : t('members.disable')}</Button>}
               </Space>
             ),
           },
         ]}
       />
-      <Modal open={editing !== null} title={editing === 'new' ? t('members.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} confirmLoading={busy} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={save}>
-          <Form.Item name="email" label={t('members.email')} rules={[{ required: true, type: 'email' }]}>
-            <Input disabled={editing !== 'new'} />
-          </Form.Item>
-          <Form.Item name="name" label={t('members.name')} rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="roleId" label={t('members.role')} rules={[{ required: true }]}>
-            <Select options={roles.map((r) => ({ value: r.id, label: r.name }))} />
-          </Form.Item>
-          <Form.Item name="password" label={editing === 'new' ? t('members.password') : t('members.newPassword')} extra={t('members.passwordHelp')} rules={editing === 'new' ? [{ required: true, min: 10 }] : [{ min: 10 }]}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-        </Form>
-      </Modal>
+      {editing !== null && (
+        <MemberDialog
+          key={editing === 'new' ? 'new' : editing.id}
+          editing={editing}
+          roles={roles}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            list.reload();
+          }}
+        />
+      )}
     </LoadState>
+  );
+}
+
+/** The add or edit dialog of a role, mounted for one opening like `MemberDialog`. */
+function RoleDialog({ editing, perms, onClose, onSaved }: { editing: Role | 'new'; perms: { name: string; description: string }[]; onClose(): void; onSaved(): void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const save = async (v: { name: string; permissions: string[] }) => {
+    setBusy(true);
+    try {
+      if (editing === 'new') await api.post('/api/v1/roles', v);
+      else await api.patch(`/api/v1/roles/${editing.id}`, v);
+      message.success(t('common.saved'));
+      onSaved();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={editing === 'new' ? t('roles.add') : t('common.edit')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={busy} width={640}>
+      <Form form={form} layout="vertical" onFinish={save} initialValues={editing === 'new' ? { permissions: [] } : { name: editing.name, permissions: editing.permissions }}>
+        <Form.Item name="name" label={t('common.name')} rules={[{ required: true }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="permissions" label={t('roles.permissions')}>
+          <Checkbox.Group style={{ display: 'grid', gap: 6 }} options={perms.map((p) => ({ value: p.name, label: <span><b>{p.name}</b> — {permissionText(t, p.name, p.description)}</span> }))} />
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }
 
@@ -118,23 +169,6 @@ function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
   const { message } = App.useApp();
   const perms = useLoad(() => api.get<{ name: string; description: string }[]>('/api/v1/permissions'), []);
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const [form] = Form.useForm();
-  const [busy, setBusy] = useState(false);
-  const save = async (v: { name: string; permissions: string[] }) => {
-    setBusy(true);
-    try {
-      if (editing === 'new') await api.post('/api/v1/roles', v);
-      else if (editing) await api.patch(`/api/v1/roles/${editing.id}`, v);
-      message.success(t('common.saved'));
-      setEditing(null);
-      reload();
-    } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e, t));
-    } finally {
-      setBusy(false);
-    }
-  };
   const remove = async (r: Role) => {
     try {
       await api.del(`/api/v1/roles/${r.id}`);
@@ -146,7 +180,7 @@ function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
   };
   return (
     <>
-      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => { setEditing('new'); form.resetFields(); }}>{t('roles.add')}</Button>
+      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setEditing('new')}>{t('roles.add')}</Button>
       <Table<Role>
         rowKey="id"
         dataSource={roles}
@@ -161,7 +195,7 @@ function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
             render: (_, r) =>
               r.builtin ? null : (
                 <Space>
-                  <Button size="small" onClick={() => { setEditing(r); form.setFieldsValue({ name: r.name, permissions: r.permissions }); }}>{t('common.edit')}</Button>
+                  <Button size="small" onClick={() => setEditing(r)}>{t('common.edit')}</Button>
                   <Popconfirm title={t('common.confirmDelete')} onConfirm={() => void remove(r)}>
                     <Button size="small" danger>{t('common.delete')}</Button>
                   </Popconfirm>
@@ -170,32 +204,31 @@ function RolesTab({ roles, reload }: { roles: Role[]; reload(): void }) {
           },
         ]}
       />
-      <Modal open={editing !== null} title={editing === 'new' ? t('roles.add') : t('common.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} confirmLoading={busy} width={640} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={save}>
-          <Form.Item name="name" label={t('common.name')} rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="permissions" label={t('roles.permissions')} initialValue={[]}>
-            <Checkbox.Group style={{ display: 'grid', gap: 6 }} options={(perms.data ?? []).map((p) => ({ value: p.name, label: <span><b>{p.name}</b> — {permissionText(t, p.name, p.description)}</span> }))} />
-          </Form.Item>
-        </Form>
-      </Modal>
+      {editing !== null && (
+        <RoleDialog
+          key={editing === 'new' ? 'new' : editing.id}
+          editing={editing}
+          perms={perms.data ?? []}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            reload();
+          }}
+        />
+      )}
     </>
   );
 }
 
-function KeysTab({ roles }: { roles: Role[] }) {
+/** The create dialog of an API key, mounted for one opening like `MemberDialog`. */
+function KeyDialog({ roles, onClose, onCreated }: { roles: Role[]; onClose(): void; onCreated(): void }) {
   const t = useT();
   const { message, modal } = App.useApp();
-  const { timezone } = useSession();
-  const list = useLoad(() => api.get<ApiKey[]>('/api/v1/api-keys'), []);
-  const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
   const create = async (v: { name: string; roleId: string }) => {
     try {
       const r = await api.post<{ key?: string; apiKey?: string; token?: string }>('/api/v1/api-keys', v);
-      setOpen(false);
-      list.reload();
+      onCreated();
       const key = r.key ?? r.apiKey ?? r.token ?? JSON.stringify(r);
       modal.success({ title: t('keys.shownOnce'), content: <Typography.Paragraph copyable code style={{ wordBreak: 'break-all' }}>{key}</Typography.Paragraph>, width: 560 });
     } catch (e) {
@@ -203,6 +236,26 @@ function KeysTab({ roles }: { roles: Role[] }) {
       message.error(errorText(e, t));
     }
   };
+  return (
+    <Modal open title={t('keys.add')} onCancel={onClose} onOk={() => form.submit()}>
+      <Form form={form} layout="vertical" onFinish={create}>
+        <Form.Item name="name" label={t('common.name')} rules={[{ required: true }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="roleId" label={t('members.role')} rules={[{ required: true }]}>
+          <Select options={roles.map((r) => ({ value: r.id, label: r.name }))} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function KeysTab({ roles }: { roles: Role[] }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const { timezone } = useSession();
+  const list = useLoad(() => api.get<ApiKey[]>('/api/v1/api-keys'), []);
+  const [open, setOpen] = useState(false);
   const revoke = async (k: ApiKey) => {
     try {
       await api.del(`/api/v1/api-keys/${k.id}`);
@@ -213,7 +266,7 @@ function KeysTab({ roles }: { roles: Role[] }) {
   };
   return (
     <LoadState loading={list.loading} error={list.error}>
-      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => { form.resetFields(); setOpen(true); }}>{t('keys.add')}</Button>
+      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setOpen(true)}>{t('keys.add')}</Button>
       <Table<ApiKey>
         rowKey="id"
         dataSource={list.data ?? []}
@@ -237,16 +290,16 @@ function KeysTab({ roles }: { roles: Role[] }) {
           },
         ]}
       />
-      <Modal open={open} title={t('keys.add')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={create}>
-          <Form.Item name="name" label={t('common.name')} rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="roleId" label={t('members.role')} rules={[{ required: true }]}>
-            <Select options={roles.map((r) => ({ value: r.id, label: r.name }))} />
-          </Form.Item>
-        </Form>
-      </Modal>
+      {open && (
+        <KeyDialog
+          roles={roles}
+          onClose={() => setOpen(false)}
+          onCreated={() => {
+            setOpen(false);
+            list.reload();
+          }}
+        />
+      )}
     </LoadState>
   );
 }
