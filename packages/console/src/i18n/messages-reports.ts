@@ -4,6 +4,7 @@ import { defineMessages } from './define-messages';
 export const reportMessages = defineMessages(
   {
     'reports.listHelp': "Open the report of a task, a task group or an activity. A group's or an activity's report adds up all of its tasks.",
+    'reports.nothingYet': 'Nothing has been sent yet: the figures fill in once a run starts (a draft or a task waiting for approval or for its send time has no deliveries).',
     'reports.tab.tasks': 'Tasks',
     'reports.tab.groups': 'Task groups',
     'reports.tab.activities': 'Activities',
@@ -55,6 +56,7 @@ export const reportMessages = defineMessages(
   },
   {
     'reports.listHelp': '查看任务、任务分组或活动的报告。分组和活动的报告汇总其下全部任务。',
+    'reports.nothingYet': '尚未发送任何消息：运行开始后这里才有数据（草稿、待审批或未到发送时间的任务没有发送记录）。',
     'reports.tab.tasks': '任务',
     'reports.tab.groups': '任务分组',
     'reports.tab.activities': '活动',

@@ -28,12 +28,12 @@ const session = {
   settings: { timezone: 'Asia/Shanghai', doNotDisturb: { enabled: false, start: '22:00', end: '08:00', action: 'drop' as const }, channelCap: null, crossChannelCap: null, segmentRefreshLeadMinutes: 30, allowSelfApproval: false, syncToSegmentListDefault: true },
 };
 
-function renderBody(lang: 'en' | 'zh' = 'en', subject: ReportSubject = { scope: 'group', name: 'Double 11' }) {
+function renderBody(lang: 'en' | 'zh' = 'en', subject: ReportSubject = { scope: 'group', name: 'Double 11' }, shown: TaskStats = stats) {
   return render(
     <I18nProvider lang={lang}>
       <SessionProvider initial={session}>
         <AntApp>
-          <ReportBody stats={stats} subject={subject} />
+          <ReportBody stats={shown} subject={subject} />
         </AntApp>
       </SessionProvider>
     </I18nProvider>,
@@ -74,6 +74,14 @@ describe('the report body', () => {
     expect(screen.getByText('90% of Sent')).toBeTruthy();
     expect(screen.getByText('66.7% of Delivered')).toBeTruthy();
     expect(screen.getByText('12% of Sent')).toBeTruthy();
+  });
+
+  it('says so when nothing has been sent yet, and only then', () => {
+    renderBody('en', { scope: 'task', name: 'Draft' }, { ...stats, audience: 0, sent: 0, delivered: 0, read: 0, replied: 0, clicked: 0, failed: 0, skipped: [], failures: [], clicksByButton: [], series: [] });
+    expect(screen.getByTestId('report-nothing-yet').textContent).toContain('Nothing has been sent yet');
+    cleanup();
+    renderBody();
+    expect(screen.queryByTestId('report-nothing-yet')).toBeNull();
   });
 
   it('names the skip reasons and the failure codes', () => {

@@ -4,7 +4,7 @@
  * CSV export of all of it. The pages around it only choose what to load and how to title it.
  */
 import { classifyGraphError, isSkipReason } from '@wareach/core';
-import { Button, Card, Col, Divider, Empty, Flex, Progress, Row, Space, Statistic, Table, Typography } from 'antd';
+import { Alert, Button, Card, Col, Divider, Empty, Flex, Progress, Row, Space, Statistic, Table, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import type { TaskStats } from '../../api/tasks';
 import { useSession } from '../../auth/session';
@@ -131,6 +131,7 @@ export function ReportBody({ stats, subject }: { stats: TaskStats; subject: Repo
   };
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }} data-testid="report">
+      {stats.audience === 0 && stats.sent === 0 && stats.failed === 0 && skipped === 0 && <Alert type="info" showIcon title={t('reports.nothingYet')} data-testid="report-nothing-yet" />}
       <Card title={t('reports.funnel')} extra={<Button onClick={exportCsv} data-testid="report-export">{t('common.exportCsv')}</Button>}>
         <Flex wrap gap={16}>
           {FUNNEL.map((f) => (
