@@ -8,6 +8,8 @@ export interface EventIngest {
   name: string;
   at: number;
   properties: Record<string, unknown>;
+  /** `properties` as JSON when the parser already serialised it (for its size check): stored as is. */
+  propertiesJson?: string;
   messageId: string | undefined;
 }
 
@@ -47,7 +49,7 @@ export function parseEventInput(input: unknown, now: number, prefix = ''): Resul
   const propsJson = JSON.stringify(d.properties ?? {});
   if (propsJson.length > 32_768) errors.push({ path: p('properties'), message: 'must be at most 32 KB as JSON' });
   if (errors.length) return err(errors);
-  return ok({ userId: d.userId, identity, name: d.name, at, properties: d.properties ?? {}, messageId: d.messageId });
+  return ok({ userId: d.userId, identity, name: d.name, at, properties: d.properties ?? {}, propertiesJson: propsJson, messageId: d.messageId });
 }
 
 /** The catalogue type of an event property value, or null for nested objects and nulls (not offered). */

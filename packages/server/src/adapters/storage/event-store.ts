@@ -96,7 +96,7 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
         const out: IngestedEvent[] = [];
         for (const e of events) {
           const profileId = e.userId ?? byIdentity.get(`${e.identity!.type}\u0000${e.identity!.value}`)!;
-          const r = insertEvent.run(profileId, e.name, e.at, JSON.stringify(e.properties), e.messageId ?? null, now);
+          const r = insertEvent.run(profileId, e.name, e.at, e.propertiesJson ?? JSON.stringify(e.properties), e.messageId ?? null, now);
           if (r.changes === 0) duplicates++;
           else out.push({ id: Number(r.lastInsertRowid), profileId, name: e.name, at: e.at, properties: e.properties });
         }
@@ -137,7 +137,7 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
       }
       const inserted = await sql<{ id: number; ord: number }>`
         INSERT INTO events (profile_id, name, at, properties, message_id, received_at)
-        SELECT p, n, a, pr, m, ${now}::bigint FROM unnest(${profileIds}::text[], ${events.map((e) => e.name)}::text[], ${events.map((e) => e.at)}::bigint[], ${events.map((e) => JSON.stringify(e.properties))}::text[], ${events.map((e) => e.messageId ?? null)}::text[]) WITH ORDINALITY AS t(p, n, a, pr, m, ord)
+        SELECT p, n, a, pr, m, ${now}::bigint FROM unnest(${profileIds}::text[], ${events.map((e) => e.name)}::text[], ${events.map((e) => e.at)}::bigint[], ${events.map((e) => e.propertiesJson ?? JSON.stringify(e.properties))}::text[], ${events.map((e) => e.messageId ?? null)}::text[]) WITH ORDINALITY AS t(p, n, a, pr, m, ord)
         ON CONFLICT (message_id) DO NOTHING RETURNING id`.execute(trx);
       // RETURNING gives inserted rows only; map them back through message ids (events without one always insert).
       const out: IngestedEvent[] = [];
