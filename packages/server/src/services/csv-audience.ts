@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
-import { normalisePhone, type Result } from '@wareach/core';
 import type { CsvStore } from '../adapters/storage/csv-store';
 import { memberSetKey, type SegmentStore } from '../adapters/storage/segment-store';
 import type { AuditLog } from './audit';
 import { conflict, validationError } from './errors';
+import { normalisePhones, type NormalisedPhones } from './phone-batch';
 import type { Actor, Clock, IdSource } from './ports';
 
 export interface CsvSummary {
@@ -20,37 +20,45 @@ export interface CsvSummary {
 }
 
 /** Normalises a batch of raw numbers to E.164, or says why not (core's `normalisePhone`). */
-export type PhoneNormaliser = (raw: readonly string[]) => Promise<Result<string, string>[]>;
-export const inlinePhoneNormaliser: PhoneNormaliser = async (raw) => raw.map((r) => normalisePhone(r));
+export type PhoneNormaliser = (raw: readonly string[]) => Promise<NormalisedPhones>;
+export const inlinePhoneNormaliser: PhoneNormaliser = async (raw) => normalisePhones(raw);
 
 /** The downloadable template: the header and nothing else, so an upload of it as is adds nobody. */
 export const CSV_TEMPLATE = 'phone,id\n';
 export const CSV_COLUMNS_HELP =
   'The first line names the columns: `phone` (required: WhatsApp numbers with + or 00 and the country code) and optionally `id` (the one-ID of an existing profile).';
 
-const BATCH = 5000;
-/** Batches being normalised ahead of the one being written (bounds memory). */
-const AHEAD = 3;
+/**
+ * Lines per batch. Small on purpose: what a batch holds (its phone fields, the worker's copy of them and
+ * its answer) lives until the batch is written, so larger batches keep more memory for no gain: a
+ * million-line upload peaked ~20 MB higher at 5,000 lines a batch, in the same time.
+ */
+const BATCH = 1000;
+/** Batches read and not yet written (bounds memory): enough that the worker has its next one while one is written. */
+const AHEAD = 4;
+/** Refused lines reported in detail (the first ones in the file); `refused` counts them all. */
 const MAX_REPORTED = 1000;
 const PHONE_COLUMNS = new Set(['phone', 'whatsapp']);
 /** Identity types that are not the channel's target ID type: a file of them is refused by name. */
 const OTHER_ID_TYPES = new Set(['email', 'external_id', 'user_id', 'one_id', 'openid', 'unionid', 'line', 'wechat']);
 const STAGING_TTL_MS = 24 * 3_600_000;
 
-interface PendingLine {
-  line: number;
-  phone: string;
-  id: string;
+/** Lines read and waiting to be normalised: the phone fields, and beside them line numbers and one-IDs. */
+interface Batch {
+  lines: number[];
+  phones: string[];
+  /** The `id` field of each line ('' when empty), or null when the file has no `id` column. */
+  ids: string[] | null;
 }
 
 /**
  * CSV uploads into a csv or list segment, streamed: csv-parse reads the file with backpressure (BOM,
- * quoting, CRLF), lines are checked and written in batches of 5,000 into a new member set, and
+ * quoting, CRLF), lines are checked and written in batches of 1,000 into a new member set, and
  * duplicates are merged by the database's unique (set, phone) index, so memory stays flat for millions
  * of lines. Numbers are normalised a few batches ahead (on worker threads when the normaliser is the
- * pool) while earlier batches are written, in order. Each bad line is reported with its number and
- * reason. The new set replaces the old members at the end in one short transaction; a failed upload
- * leaves the old members in place.
+ * pool) while earlier batches are written, in order. Each bad line is counted, and the first 1,000 are
+ * reported with their number and reason. The new set replaces the old members at the end in one short
+ * transaction; a failed upload leaves the old members in place.
  */
 export function createCsvAudienceService(deps: {
   csv: CsvStore;
@@ -83,28 +91,48 @@ export function createCsvAudienceService(deps: {
       if (segment.kind === 'rule') throw conflict('a rule segment computes its members; upload CSV files into a csv or list segment');
 
       const summary: CsvSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
+      // Lines are refused out of order (a batch's bad numbers are known only when it is written, after
+      // later lines were read), so the first ones are kept by sorting: at most 2 × MAX_REPORTED are
+      // held, and past the last line kept none can be among the first.
+      let cutoff = Number.POSITIVE_INFINITY;
+      const keepFirstErrors = () => {
+        summary.errors.sort((a, b) => a.line - b.line);
+        if (summary.errors.length < MAX_REPORTED) return;
+        summary.errors.length = MAX_REPORTED;
+        cutoff = summary.errors[MAX_REPORTED - 1]!.line;
+      };
       const refuse = (line: number, message: string) => {
         summary.refused++;
-        if (summary.errors.length < MAX_REPORTED) summary.errors.push({ line, message });
+        if (line > cutoff) return;
+        summary.errors.push({ line, message });
+        if (summary.errors.length >= 2 * MAX_REPORTED) keepFirstErrors();
       };
       const now = deps.clock.now();
       await deps.segments.sweepStale(now - STAGING_TTL_MS);
       const key = memberSetKey(now, deps.ids.next());
 
-      async function write(batch: PendingLine[], phones: Result<string, string>[]) {
-        const named = [...new Set(batch.map((b) => b.id).filter((id) => id !== ''))];
-        const existing = await deps.csv.existingProfiles(named);
-        const valid: { line: number; phone: string; profileId: string | null }[] = [];
-        batch.forEach((b, i) => {
-          const p = phones[i]!;
-          if (!p.ok) return refuse(b.line, /@/.test(b.phone) ? `"${b.phone}" is an email address, not a WhatsApp phone number: this list holds phone numbers` : `phone "${b.phone}" ${p.error}`);
-          if (b.id !== '' && !existing.has(b.id)) return refuse(b.line, `id "${b.id}": no profile has this one-ID (leave it empty to send to the number alone)`);
-          valid.push({ line: b.line, phone: p.value, profileId: b.id === '' ? null : b.id });
-        });
-        const owners = await deps.csv.profilesByPhone(valid.filter((v) => v.profileId === null).map((v) => v.phone));
-        const inserted = await deps.csv.stage(key, valid.map((v) => ({ phone: v.phone, profileId: v.profileId ?? owners.get(v.phone) ?? null })));
+      async function write({ lines, ids }: Omit<Batch, 'phones'>, out: NormalisedPhones) {
+        for (const [i, raw, reason] of out.refused) refuse(lines[i]!, /@/.test(raw) ? `"${raw}" is an email address, not a WhatsApp phone number: this list holds phone numbers` : `phone "${raw}" ${reason}`);
+        let numbers = out.numbers;
+        let valid = lines.length - out.refused.length;
+        let profileIds: (string | null)[] | undefined;
+        if (ids?.some((id) => id !== '')) {
+          const phones = numbers.split('\n'); // '' where refused
+          const existing = await deps.csv.existingProfiles([...new Set(ids.filter((id, i) => id !== '' && phones[i] !== ''))]);
+          profileIds = ids.map((id, i) => {
+            if (id === '') return null;
+            if (phones[i] !== '' && !existing.has(id)) {
+              refuse(lines[i]!, `id "${id}": no profile has this one-ID (leave it empty to send to the number alone)`);
+              phones[i] = '';
+              valid--;
+            }
+            return id;
+          });
+          numbers = phones.join('\n');
+        }
+        const inserted = await deps.csv.stage(key, numbers, profileIds);
         summary.accepted += inserted;
-        summary.duplicates += valid.length - inserted;
+        summary.duplicates += valid - inserted;
       }
 
       // Line numbers are counted here rather than with csv-parse's `info` (an object per record costs
@@ -133,14 +161,15 @@ export function createCsvAudienceService(deps: {
       // Batches in flight, oldest first: each normalises at once and writes after the one before it.
       const ahead: Promise<void>[] = [];
       let last: Promise<void> = Promise.resolve();
-      const flush = async (lines: PendingLine[]) => {
+      // Only the line numbers and one-IDs wait with a batch: the phone fields go to the normaliser now.
+      const flush = async ({ lines, phones, ids }: Batch) => {
         if (lines.length === 0) return;
-        const phones = normalise(lines.map((b) => b.phone));
+        const normalised = normalise(phones);
         const previous = last;
         last = (async () => {
-          const normalised = await phones;
+          const out = await normalised;
           await previous;
-          await write(lines, normalised);
+          await write({ lines, ids }, out);
         })();
         // A failure is thrown where the batch is awaited; until then it must not count as unhandled.
         last.catch(() => undefined);
@@ -150,7 +179,8 @@ export function createCsvAudienceService(deps: {
 
       let columns: { phone: number; id: number } | undefined;
       let width = 0;
-      let batch: PendingLine[] = [];
+      const newBatch = (): Batch => ({ lines: [], phones: [], ids: columns && columns.id >= 0 ? [] : null });
+      let batch = newBatch();
       try {
         for await (const record of parser as AsyncIterable<string[]>) {
           applySkips(consumed);
@@ -161,6 +191,7 @@ export function createCsvAudienceService(deps: {
           if (!columns) {
             columns = header(record);
             width = record.length;
+            batch = newBatch();
             continue;
           }
           summary.lines++;
@@ -173,17 +204,19 @@ export function createCsvAudienceService(deps: {
             refuse(line, 'phone is empty');
             continue;
           }
-          batch.push({ line, phone, id: columns.id >= 0 ? (record[columns.id] ?? '').trim() : '' });
-          if (batch.length >= BATCH) {
+          batch.lines.push(line);
+          batch.phones.push(phone);
+          batch.ids?.push((record[columns.id] ?? '').trim());
+          if (batch.lines.length >= BATCH) {
             await flush(batch);
-            batch = [];
+            batch = newBatch();
           }
         }
         applySkips(Number.POSITIVE_INFINITY);
         if (!columns) throw validationError([{ path: 'file', message: `the file is empty. ${CSV_COLUMNS_HELP}` }], 'The CSV file is empty');
         await flush(batch);
         while (ahead.length) await ahead.shift();
-        summary.errors.sort((a, b) => a.line - b.line);
+        keepFirstErrors();
         if (summary.accepted === 0) {
           throw validationError(
             summary.errors.slice(0, 100).map((e) => ({ path: `file.line.${e.line}`, message: e.message })).concat(summary.lines === 0 ? [{ path: 'file', message: 'holds no data lines under the header' }] : []),

@@ -2,41 +2,52 @@ import type BetterSqlite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './database';
 
-export interface StagedRow {
-  phone: string;
-  profileId: string | null;
-}
-
 /**
  * The storage side of CSV uploads. Rows are written into a new member set (see segment-store.ts) as
  * they stream in; the unique (set, phone) index merges duplicates on insert, so memory stays flat
  * whatever the file size. The segment store's `switchSet` makes the set current at the end; until
  * then readers see the old members.
  *
- * Bulk paths as in the event store: better-sqlite3 prepared statements (holding Kysely's connection so
- * no Kysely transaction interleaves), unnest() arrays on PostgreSQL.
+ * Bulk paths: one INSERT … SELECT per batch, from json_each() on SQLite (better-sqlite3, holding Kysely's
+ * connection so no Kysely transaction interleaves) and from unnest() on PostgreSQL.
  */
 export function createCsvStore(handle: DatabaseHandle) {
   const db = handle.db;
 
-  let insertSqlite: BetterSqlite.Statement | undefined;
-  async function stageSqlite(key: string, rows: StagedRow[]): Promise<number> {
+  // One statement per batch over a JSON array: SQLite splits it in C, which costs ~2 µs less per row
+  // than a prepared statement run per row. With one-IDs, the array holds [phone, one-ID] pairs.
+  let insertNumbers: BetterSqlite.Statement | undefined;
+  let insertPairs: BetterSqlite.Statement | undefined;
+  async function stageSqlite(key: string, numbers: string, profileIds: readonly (string | null)[] | undefined): Promise<number> {
     const s = handle.sqlite!;
+    const phones = numbers.split('\n');
+    const json = JSON.stringify(profileIds ? phones.map((p, i) => [p, profileIds[i] ?? null]) : phones);
     return db.connection().execute(async () => {
-      const insert = (insertSqlite ??= s.prepare('INSERT INTO segment_members (segment_id, profile_id, phone) VALUES (?, ?, ?) ON CONFLICT (segment_id, phone) DO NOTHING'));
-      return s.transaction(() => {
-        let inserted = 0;
-        for (const r of rows) inserted += insert.run(key, r.profileId, r.phone).changes;
-        return inserted;
-      })();
+      const insert = profileIds
+        ? (insertPairs ??= s.prepare(`
+            INSERT INTO segment_members (segment_id, profile_id, phone)
+            SELECT ?, COALESCE(n.value ->> 1, i.profile_id), n.value ->> 0 FROM json_each(?) n
+            LEFT JOIN identities i ON i.type = 'whatsapp' AND i.value = n.value ->> 0
+            WHERE n.value ->> 0 <> '' ORDER BY n.key
+            ON CONFLICT (segment_id, phone) DO NOTHING`))
+        : (insertNumbers ??= s.prepare(`
+            INSERT INTO segment_members (segment_id, profile_id, phone)
+            SELECT ?, i.profile_id, n.value FROM json_each(?) n
+            LEFT JOIN identities i ON i.type = 'whatsapp' AND i.value = n.value
+            WHERE n.value <> '' ORDER BY n.key
+            ON CONFLICT (segment_id, phone) DO NOTHING`));
+      return insert.run(key, json).changes;
     });
   }
 
-  async function stagePostgres(key: string, rows: StagedRow[]): Promise<number> {
+  async function stagePostgres(key: string, numbers: string, profileIds: readonly (string | null)[] | undefined): Promise<number> {
     const r = await sql`
       INSERT INTO segment_members (segment_id, profile_id, phone)
-      SELECT ${key}, p, ph FROM unnest(${rows.map((x) => x.phone)}::text[], ${rows.map((x) => x.profileId)}::text[]) WITH ORDINALITY AS t(ph, p, ord)
-      ORDER BY ord
+      SELECT ${key}, COALESCE(t.p, i.profile_id), t.ph
+      FROM unnest(string_to_array(${numbers}, E'\n'), ${profileIds ?? null}::text[]) WITH ORDINALITY AS t(ph, p, ord)
+      LEFT JOIN identities i ON i.type = 'whatsapp' AND i.value = t.ph
+      WHERE t.ph <> ''
+      ORDER BY t.ord
       ON CONFLICT (segment_id, phone) DO NOTHING`.execute(db);
     return Number(r.numAffectedRows ?? 0);
   }
@@ -45,17 +56,16 @@ export function createCsvStore(handle: DatabaseHandle) {
     handle.dialect === 'sqlite' ? sql`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))` : sql`${sql.ref(column)} = ANY(${values}::text[])`;
 
   return {
-    /** Stages rows; returns how many were new (the others repeat a phone already staged). */
-    stage(key: string, rows: StagedRow[]): Promise<number> {
-      if (rows.length === 0) return Promise.resolve(0);
-      return handle.dialect === 'sqlite' ? stageSqlite(key, rows) : stagePostgres(key, rows);
-    },
-
-    /** The profile owning each WhatsApp number that has one. */
-    async profilesByPhone(phones: string[]): Promise<Map<string, string>> {
-      if (phones.length === 0) return new Map();
-      const r = await sql<{ value: string; profile_id: string }>`SELECT value, profile_id FROM identities WHERE type = 'whatsapp' AND ${inList('value', phones)}`.execute(db);
-      return new Map(r.rows.map((x) => [x.value, x.profile_id]));
+    /**
+     * Stages numbers in order: `numbers` holds them (E.164) joined by '\n', an empty entry standing for
+     * a refused line, so a batch is one string until the database splits it. Each is linked to the
+     * one-ID at the same index of `profileIds` or, without one, to the profile whose WhatsApp identity
+     * it is (found in the same statement). Returns how many were new (the others repeat a phone already
+     * staged).
+     */
+    stage(key: string, numbers: string, profileIds?: readonly (string | null)[]): Promise<number> {
+      if (!/[^\n]/.test(numbers)) return Promise.resolve(0);
+      return handle.dialect === 'sqlite' ? stageSqlite(key, numbers, profileIds) : stagePostgres(key, numbers, profileIds);
     },
 
     /** Which of these one-IDs exist. */
