@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const SHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
@@ -101,4 +102,37 @@ export async function login(page: Page, url: string, who = ADMIN): Promise<void>
   await page.getByLabel(/Password|密码/).fill(who.password);
   await page.getByRole('button', { name: /Log in|登 ?录/ }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/** A member's API session from Node: cookie plus CSRF token, for setup and for checking results. */
+export async function apiSession(url: string, who: { email: string; password: string }) {
+  const r = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who) });
+  expect(r.status).toBe(200);
+  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await r.json()) as { csrfToken: string };
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  return { call };
+}
+
+/** Picks an antd Select option by its title, until `done` says the choice took. */
+export async function pickOption(page: Page, field: string, title: string, done: () => Promise<boolean>) {
+  // Select lists animate open; a click that lands mid-animation is retried.
+  for (let i = 0; i < 5 && !(await done()); i++) {
+    await page.locator(`[id="${field}"]`).click({ force: true });
+    const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
+    await option.waitFor();
+    await page.waitForTimeout(300);
+    await option.click();
+    await page.waitForTimeout(300);
+  }
+  expect(await done()).toBe(true);
 }

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, launchBrowser, login, shot, startServer, watchErrors, type RunningServer } from './harness';
+import { ADMIN, apiSession, launchBrowser, login, pickOption as pick, shot, startServer, watchErrors, type RunningServer } from './harness';
 
 // Demo data is seeded the same on every install: "Customer 2" (demo-00002) has this WhatsApp number.
 const RECIPIENT = { name: 'Customer 2', phone: '+5511900105963' };
@@ -32,31 +32,7 @@ let api: <T>(path: string) => Promise<T>;
 const sandbox = { graphUrl: '', wabaId: '', phoneNumberId: '', token: '', appSecret: '' };
 let channelId = '';
 
-/** A signed-in API session from Node, to read results (never to drive the flows). */
-async function apiReader(url: string): Promise<<T>(path: string) => Promise<T>> {
-  const r = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  expect(r.status).toBe(200);
-  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${url}${path}`, { headers: { cookie } });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`GET ${path} → ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
-}
-
-async function pickOption(field: string, title: string, done: () => Promise<boolean>) {
-  // Select lists animate open; a click that lands mid-animation is retried.
-  for (let i = 0; i < 5 && !(await done()); i++) {
-    await page.locator(`[id="${field}"]`).click({ force: true });
-    const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
-    await option.waitFor();
-    await page.waitForTimeout(300);
-    await option.click();
-    await page.waitForTimeout(300);
-  }
-  expect(await done()).toBe(true);
-}
+const pickOption = (field: string, title: string, done: () => Promise<boolean>) => pick(page, field, title, done);
 
 /** The value an antd Select shows, found by its input's id ('' while there is none). */
 const selected = (id: string) => page.locator('.ant-select').filter({ has: page.locator(`[id="${id}"]`) }).locator('.ant-select-content').innerText({ timeout: 2000 }).catch(() => '');
@@ -73,7 +49,8 @@ const toast = (text: string | RegExp) => page.locator('.ant-message').getByText(
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  api = await apiReader(server.url);
+  const session = await apiSession(server.url, ADMIN);
+  api = <T>(path: string) => session.call<T>('GET', path);
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   errors = watchErrors(page);
   await page.goto(`${server.url}/login`);

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, launchBrowser, login, shot, startServer, watchErrors, type RunningServer } from './harness';
+import { ADMIN, apiSession, launchBrowser, login, pickOption, shot, startServer, watchErrors, type RunningServer } from './harness';
 
 const APPROVER = { email: 'approver@wareach.local', password: 'approver-password-123' };
 // Demo data is seeded the same on every install: "Customer 7" is demo-00007, in Asia/Shanghai, with a
@@ -19,25 +19,6 @@ const SENDER = '106540352242922';
 
 let server: RunningServer;
 let browser: Browser;
-
-/** A member's API session from Node: cookie plus CSRF token, for setup and for polling stats. */
-async function apiSession(url: string, who: { email: string; password: string }) {
-  const r = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who) });
-  expect(r.status).toBe(200);
-  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await r.json()) as { csrfToken: string };
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
-  return { call };
-}
 
 /** Polls `check` until it returns a value, at most `ms`. */
 async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
@@ -52,19 +33,6 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
 
 function wallTime(at: Date): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(at);
-}
-
-async function pickOption(page: Page, field: string, title: string, done: () => Promise<boolean>) {
-  // Select lists animate open; a click that lands mid-animation is retried.
-  for (let i = 0; i < 5 && !(await done()); i++) {
-    await page.locator(`[id="${field}"]`).click({ force: true });
-    const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
-    await option.waitFor();
-    await page.waitForTimeout(300);
-    await option.click();
-    await page.waitForTimeout(300);
-  }
-  expect(await done()).toBe(true);
 }
 
 beforeAll(async () => {

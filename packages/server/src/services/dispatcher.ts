@@ -24,7 +24,8 @@ import type { CallbackEvents } from './callback-events';
 import type { DeliveryUpdates } from './deliveries';
 import { capsApply, consumeCapsBatch } from './dispatcher-caps';
 import { dispatchJob } from './dispatcher-jobs';
-import { createClaimBatcher, createSemaphore, inProcessPairGate, PAIR_INTERVAL_MS, type PairGate } from './dispatcher-flow-control';
+import { createClaimBatcher, createSemaphore, inProcessPairGate, type PairGate } from './dispatcher-flow-control';
+import { createPairAndTierStep } from './dispatcher-limits';
 import type { ChannelGateway, EngineTask, EngineTaskSource, AudienceSource, SendContextOutcome } from './dispatcher-ports';
 import type { Clock } from './ports';
 
@@ -114,7 +115,6 @@ interface BatchContext {
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, clock } = deps;
   const random = deps.random ?? Math.random;
-  const pairGate = deps.pairGate ?? inProcessPairGate();
   const slots = createSemaphore(deps.concurrency ?? 32);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
@@ -140,6 +140,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (short.length) await deps.queue.enqueue(dispatchJob, short.map((i) => ({ payload: { ids: [i.id] }, delayMs: Math.max(0, i.dueAt - now) })));
     if (long.length) await deps.timers.schedule(long.map((i) => ({ key: `d:${i.id}`, dueAt: i.dueAt, jobName: wireName(dispatchJob), payload: { ids: [i.id] }, taskId: i.taskId })), now);
   }
+  const reservePairsAndTiers = createPairAndTierStep({ pairGate: deps.pairGate ?? inProcessPairGate(), store, caps: deps.caps, runs: deps.runs, wakeMany });
 
   async function fail(row: DeliveryRow, from: DeliveryStatus, f: { reason: string | null; code: number | null; title: string | null }) {
     const now = clock.now();
@@ -241,47 +242,6 @@ export function createDispatcher(deps: DispatcherDeps) {
     return { row, ctx: sc.ctx, body: built.value as unknown as Record<string, unknown>, channelId, pairKey, tierLimit };
   }
 
-  /**
-   * Step 8 for the batch. Meta's pair rate: a recipient who got a message from the number within the
-   * interval (from any worker, or earlier in this batch) waits until it frees. Then the messaging tier:
-   * slots reserved per channel in one atomic step. A broadcast larger than the tier is paced, not
-   * failed — the rows without a slot wait until the oldest slot frees and are counted on their run
-   * (`runs.paced`).
-   */
-  async function reservePairsAndTiers(all: Ready[], now: number): Promise<Ready[]> {
-    const refused = await pairGate.tryAcquire([...new Set(all.map((r) => r.pairKey))], now);
-    // A key listed twice in one batch is granted once: the later rows wait for the interval.
-    const granted = new Set<string>();
-    const ready: Ready[] = [];
-    const pairWakes: { id: string; dueAt: number; taskId: string }[] = [];
-    for (const r of all) {
-      const freeAt = refused.get(r.pairKey) ?? (granted.has(r.pairKey) ? now + PAIR_INTERVAL_MS : undefined);
-      if (freeAt === undefined) {
-        granted.add(r.pairKey);
-        ready.push(r);
-      } else if (await store.postpone(r.row.id, freeAt, now)) pairWakes.push({ id: r.row.id, dueAt: freeAt, taskId: r.row.task_id });
-    }
-    await wakeMany(pairWakes);
-    const byChannel = new Map<string, Ready[]>();
-    for (const r of ready) if (r.tierLimit !== null) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r]);
-    if (!byChannel.size) return ready;
-    const waiting = new Set<Ready>();
-    for (const [channelId, list] of byChannel) {
-      const slots = await deps.caps.reserveTierMany(channelId, list.map((r) => r.row.phone!), list[0]!.tierLimit!, now);
-      const pacedPerRun = new Map<string, number>();
-      const wakes: { id: string; dueAt: number; taskId: string }[] = [];
-      for (const r of list) {
-        const slot = slots.get(r.row.phone!);
-        if (!slot || slot.ok) continue;
-        waiting.add(r);
-        pacedPerRun.set(r.row.run_id, (pacedPerRun.get(r.row.run_id) ?? 0) + 1);
-        if (await store.postpone(r.row.id, slot.freeAt, now)) wakes.push({ id: r.row.id, dueAt: slot.freeAt, taskId: r.row.task_id });
-      }
-      await wakeMany(wakes);
-      for (const [runId, n] of pacedPerRun) await deps.runs.addPaced(runId, n);
-    }
-    return ready.filter((r) => !waiting.has(r));
-  }
 
   /** What happens after a send that WhatsApp did not accept. */
   async function onFailure(r: Ready, outcome: Extract<SendOutcome, { kind: 'failed' }>) {

@@ -166,7 +166,11 @@ export function createSegmentStore(handle: DatabaseHandle) {
       const out = new Map<string, string[]>();
       for (let i = 0; i < profileIds.length; i += 500) {
         const rows = await db.selectFrom('identities').select(['profile_id', 'value']).where('type', '=', 'whatsapp').where('profile_id', 'in', profileIds.slice(i, i + 500)).execute();
-        for (const r of rows) out.set(r.profile_id, [...(out.get(r.profile_id) ?? []), r.value]);
+        for (const r of rows) {
+          const phones = out.get(r.profile_id);
+          if (phones) phones.push(r.value);
+          else out.set(r.profile_id, [r.value]);
+        }
       }
       return out;
     },
