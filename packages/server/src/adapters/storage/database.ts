@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Config } from '../../config/config';
 import { migrationProvider } from './migrations/index';
 import type { Database } from './schema/index';
+import { startCheckpointer } from './sqlite-checkpointer';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -46,8 +47,17 @@ export function openDatabase(database: Config['database'], opts: { poolSize?: nu
   // showed no difference; bulk event imports, whose random index inserts touch many pages per
   // transaction, cost more CPU (~+35 % in the ingest bench's plain insert loop).
   sqlite.pragma('cache_size = -16384');
+  // A WAL left at its largest after a burst is cut back to this once checkpointed.
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+  const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(sqlite, database.file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', sqlite, pgPool: undefined, close: () => db.destroy() };
+  return {
+    db, dialect: 'sqlite', sqlite, pgPool: undefined,
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
+  };
 }
 
 /**
