@@ -11,6 +11,7 @@
    Every system gets BENCH_CONCURRENCY (default 64) requests in flight per process. Seeding (profiles,
    CSV audience) runs in its own process first, so the measured process's RSS is the engine's. */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -47,7 +48,7 @@ async function plainLoop(url: string, n: number): Promise<number> {
   return rate;
 }
 
-interface RunFigures { sent: number; seconds: number; rate: number; rssMB?: number; perWorker?: Record<string, number> }
+interface RunFigures { sent: number; seconds: number; rate: number; rssMB?: number; cpuUsPerMsg?: number; perWorker?: Record<string, number> }
 
 /** Run start (the scheduler created the run) to the last accepted send, from the database. */
 async function figures(q: (sql: string) => Promise<Record<string, unknown>[]>, taskId: string): Promise<RunFigures> {
@@ -92,13 +93,17 @@ async function embeddedPhase() {
   const taskId = process.env.BENCH_TASK_ID!;
   const engine = wireEngine(c);
   engine.start();
+  // The engine's CPU per message (all threads of this process, from approval to the end): steadier than
+  // wall time when other work shares the machine.
+  const cpu0 = process.cpuUsage();
   await approveTask(c, taskId);
   const q = async (text: string) => (await sql.raw<Record<string, unknown>>(text).execute(c.db)).rows;
   await waitSettled(async () => Number((await q(`select count(*) as n from deliveries where task_id = '${taskId}' and state not in ('queued', 'sending')`))[0]!.n), N, 'embedded run');
+  const cpu = process.cpuUsage(cpu0);
   const f = await figures(q, taskId);
   await engine.close();
   await c.close();
-  process.stdout.write(JSON.stringify({ ...f, rssMB: mb(process.resourceUsage().maxRSS * 1024) }) + '\n');
+  process.stdout.write(JSON.stringify({ ...f, rssMB: mb(process.resourceUsage().maxRSS * 1024), cpuUsPerMsg: Math.round((cpu.user + cpu.system) / f.sent) }) + '\n');
 }
 
 async function approvePhase() {
@@ -247,7 +252,7 @@ export async function run(): Promise<void> {
       const emb = await floor(() => embedded(sbx.url));
       process.stdout.write(
         `embedded (SQLite, 1 process): ${fmt(emb.r.rate)} msgs/s (${emb.r.sent} in ${emb.r.seconds.toFixed(1)} s); plain undici loop ${emb.text} msgs/s; ` +
-          `ratio ${(emb.r.rate / emb.floor).toFixed(2)} (target ≥ 0.5); peak RSS ${emb.r.rssMB} MB (target ≤ 512)\n`,
+          `ratio ${(emb.r.rate / emb.floor).toFixed(2)} (target ≥ 0.5); peak RSS ${emb.r.rssMB} MB (target ≤ 512); engine CPU ${emb.r.cpuUsPerMsg} µs/msg; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
       );
     }
     if (!parts.includes('scale')) return;

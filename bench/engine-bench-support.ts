@@ -167,7 +167,8 @@ export async function scheduleBroadcast(c: Installation, seeded: Awaited<ReturnT
 export async function spawnWorkers(n: number, env: Record<string, string>): Promise<{ children: ChildProcess[]; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
   await Promise.all(Array.from({ length: n }, async (_, k) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'packages/server/src/cli/main.ts'), 'worker'], {
+    const prof = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(ROOT, 'packages/server/src/cli/main.ts'), 'worker'], {
       cwd: ROOT, env: { ...process.env, ...env, WAREACH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {

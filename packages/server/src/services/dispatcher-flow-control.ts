@@ -5,8 +5,6 @@
 
 /** Meta's pair rate: about one message per 6 s to one user from one number (NOTES 5.1). */
 export const PAIR_INTERVAL_MS = 6_000;
-/** Claims arriving within this many ms of each other are written as one statement. */
-const CLAIM_BATCH_MS = 2;
 
 /**
  * Meta's pair rate, in-process: when each (number, recipient) last got a message. Entries older than
@@ -58,12 +56,14 @@ export function inProcessPairGate(): PairGate {
 }
 
 /**
- * Collects claims made within CLAIM_BATCH_MS of each other (or up to 200) and writes them as one
- * conditional UPDATE; each caller learns whether it won its row.
+ * Collects the claims made in one turn of the event loop (or up to 200) and writes them as one
+ * transaction; each caller learns whether it won its row. The turn is the batching window: under load
+ * a turn handles many answers, each freeing a send slot whose next row claims, so batches grow with
+ * the load; when idle a claim waits for nothing (a timer would add its delay to every send).
  */
 export function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<string>>) {
   let pending: { id: string; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: ReturnType<typeof setImmediate> | null = null;
   const flush = () => {
     timer = null;
     const batch = pending;
@@ -78,9 +78,9 @@ export function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<str
       return new Promise<boolean>((resolve, reject) => {
         pending.push({ id, resolve, reject });
         if (pending.length >= 200) {
-          if (timer) clearTimeout(timer);
+          if (timer) clearImmediate(timer);
           flush();
-        } else if (!timer) timer = setTimeout(flush, CLAIM_BATCH_MS);
+        } else if (!timer) timer = setImmediate(flush);
       });
     },
   };

@@ -115,7 +115,17 @@ interface BatchContext {
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, clock } = deps;
   const random = deps.random ?? Math.random;
-  const slots = createSemaphore(deps.concurrency ?? 32);
+  const concurrency = deps.concurrency ?? 32;
+  /** Requests in flight (at most `concurrency`). */
+  const slots = createSemaphore(concurrency);
+  /**
+   * Rows getting ready to send — the throughput wait and the claim — while other rows' requests are in
+   * flight, at most as many as there are slots: a slot never waits for a database or Redis round trip,
+   * and a claimed row waits at most for one of `concurrency` requests ahead of it.
+   */
+  const staging = createSemaphore(concurrency);
+  // One for the process: claims of every batch in flight that get there together are one transaction.
+  const claimer = createClaimBatcher((ids) => store.claimMany(ids, clock.now(), deps.workerId ?? null));
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   /** Re-dispatch later: a delayed job for short waits, a durable timer for long ones. */
@@ -268,33 +278,40 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /**
-   * Step 9 for the batch. Each row first waits for a send slot (the process's limit of requests in
-   * flight) and for the phone number's throughput, and only then is claimed — claims of rows that get
-   * there together are one statement — and sent at once. A claim therefore precedes its request by
-   * milliseconds; the reconciler counts on that (a row claimed more than SEND_DEADLINE_MS before its
-   * request would leave is released unsent instead). Acceptance is written for the batch in one
-   * statement at the end.
+   * Step 9 for the batch. Each row takes a staging place, waits for the phone number's throughput, is
+   * claimed — claims of rows that get there together are one transaction — and then takes a send slot
+   * (the process's limit of requests in flight) and is sent at once. A claim therefore precedes its
+   * request by at most the time one of the requests ahead of it takes; the reconciler counts on that
+   * (a row claimed more than SEND_DEADLINE_MS before its request would leave is released unsent
+   * instead). Acceptance is written for the batch in one statement at the end.
    */
   async function sendAll(ready: Ready[]) {
     const accepted: { r: Ready; wamid: string; at: number }[] = [];
-    const claimer = createClaimBatcher((ids) => store.claimMany(ids, clock.now(), deps.workerId ?? null));
     await Promise.all(ready.map(async (r) => {
       let outcome: SendOutcome | undefined;
-      await slots.acquire();
+      await staging.acquire();
+      let staged = true;
       try {
         const wait = await deps.channels.throughputWait(r.ctx);
         if (wait > 0) await sleep(wait);
         const claimedAt = clock.now();
         if (!(await claimer.claim(r.row.id))) return;
-        if (clock.now() - claimedAt > SEND_DEADLINE_MS) {
-          // Nothing left this process: the claim provably sent nothing, so it may be undone.
-          await store.release(r.row.id, clock.now(), clock.now());
-          await wakeAt([r.row.id], clock.now(), r.row.task_id);
-          return;
+        await slots.acquire();
+        staging.release();
+        staged = false;
+        try {
+          if (clock.now() - claimedAt > SEND_DEADLINE_MS) {
+            // Nothing left this process: the claim provably sent nothing, so it may be undone.
+            await store.release(r.row.id, clock.now(), clock.now());
+            await wakeAt([r.row.id], clock.now(), r.row.task_id);
+            return;
+          }
+          outcome = await deps.channels.send(r.ctx, r.body);
+        } finally {
+          slots.release();
         }
-        outcome = await deps.channels.send(r.ctx, r.body);
       } finally {
-        slots.release();
+        if (staged) staging.release();
       }
       if (outcome.kind === 'accepted') accepted.push({ r, wamid: outcome.wamid, at: clock.now() });
       else {

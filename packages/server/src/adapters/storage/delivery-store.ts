@@ -4,6 +4,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { mergeStatus, type DeliveryStatus } from '@wareach/core';
 import type { Database } from './schema/index';
 import type { DeliveriesTable } from './schema/engine';
+import { createSqliteDeliveryPaths } from './delivery-store-sqlite';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 
@@ -49,26 +50,15 @@ const MARKETING_LIMIT = sql.lit<number>(131049);
  */
 export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = 'sqlite', raw?: BetterSqlite.Database) {
   const pg = dialect === 'postgres';
-  /**
-   * SQLite's hot path (the claim and the acceptance of every send): prepared once, run row by row in
-   * one transaction while holding Kysely's connection, so no Kysely transaction interleaves. A statement
-   * per row beats one statement with hundreds of parameters, which SQLite would prepare every time.
-   */
-  const fast = raw ? (() => {
-    const claim = raw.prepare(`update deliveries set state = 'sending', sending_at = ?, updated_at = ?, attempts = attempts + 1, sent_by = ? where id = ? and state = 'queued'`);
-    const accept = raw.prepare(`update deliveries set state = 'accepted', accepted_at = ?, updated_at = ?, wamid = ? where id = ? and state = 'sending'`);
-    const run = <T>(f: () => T) => db.connection().execute(async () => raw.transaction(f)());
-    return {
-      claim: (ids: string[], now: number, worker: string | null) => run(() => new Set(ids.filter((id) => claim.run(now, now, worker, id).changes > 0))),
-      accept: (items: { id: string; wamid: string; at?: number }[], now: number) => run(() => new Set(items.filter((x) => accept.run(x.at ?? now, now, x.wamid, x.id).changes > 0).map((x) => x.id))),
-    };
-  })() : undefined;
+  const fast = raw ? createSqliteDeliveryPaths(db, raw, (d) => deliveryIdFor(d.taskId, d.runId, d.recipient)) : undefined;
   async function insertMany(rows: NewDelivery[], now: number, trx: Db = db): Promise<number> {
     return (await insertNew(rows, now, trx)).size;
   }
 
   /** Inserts the rows not there yet; returns the ids it inserted (a row already there is left alone). */
   async function insertNew(rows: NewDelivery[], now: number, trx: Db = db): Promise<Set<string>> {
+    // The prepared path holds the connection: only outside a caller's transaction.
+    if (fast && trx === db) return fast.insertNew(rows, now);
     const inserted = new Set<string>();
     if (pg) {
       // Arrays instead of 24 parameters a row: a fan-out of a million rows is bounded by the disk, not by planning.
@@ -126,6 +116,7 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
     insertMany,
     insertNew,
     async load(ids: string[]): Promise<DeliveryRow[]> {
+      if (fast) return fast.load(ids);
       const out: DeliveryRow[] = [];
       for (let i = 0; i < ids.length; i += 500) out.push(...(await db.selectFrom('deliveries').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
       return out;
