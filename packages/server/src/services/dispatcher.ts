@@ -1,5 +1,4 @@
 import {
-  backoffDelay,
   buildSendRequest,
   contentNeedsProfile,
   dndDecision,
@@ -18,28 +17,23 @@ import type { DeliveryRow, DeliveryStore } from '../adapters/storage/delivery-st
 import type { RunStore } from '../adapters/storage/run-store';
 import type { TimerStore } from '../adapters/storage/timer-store';
 import type { StoredProfile } from '../adapters/storage/profile-store';
-import type { SendContext, SendOutcome } from '../adapters/whatsapp/cloud-api-client';
 import { wireName, type Queue } from '../adapters/queue/queue-port';
 import type { CallbackEvents } from './callback-events';
 import type { DeliveryUpdates } from './deliveries';
 import { capsApply, consumeCapsBatch } from './dispatcher-caps';
 import { dispatchJob } from './dispatcher-jobs';
-import { createClaimBatcher, createSemaphore, inProcessPairGate, type PairGate } from './dispatcher-flow-control';
+import { inProcessPairGate, type PairGate } from './dispatcher-flow-control';
 import { createPairAndTierStep } from './dispatcher-limits';
+import { createSendStep, type Ready } from './dispatcher-send';
 import type { ChannelGateway, EngineTask, EngineTaskSource, AudienceSource, SendContextOutcome } from './dispatcher-ports';
 import type { Clock } from './ports';
 
-/** Sends of one delivery that WhatsApp refused with a retryable error, before it is failed. */
-export const MAX_SEND_ATTEMPTS = 5;
+export { MAX_SEND_ATTEMPTS, SEND_DEADLINE_MS } from './dispatcher-send';
+
 /** A triggered message processed this long after the end time (it was due before it) is still sent. */
 const END_GRACE_MS = 5 * 60_000;
 /** Waits shorter than this are delayed queue jobs; longer ones are durable timers. */
 const SHORT_WAIT_MS = 60_000;
-/**
- * The longest a claimed delivery may wait for its request to leave; past it the claim is undone
- * unsent. The reconciler adds it to its window (scheduler.ts).
- */
-export const SEND_DEADLINE_MS = 5_000;
 /** The engine's send request timeout: WhatsApp can still accept a message until the request gives up. */
 export const SEND_TIMEOUT_MS = 15_000;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -68,17 +62,6 @@ export interface DispatcherDeps {
   /** Waits for the phone number's throughput (real time: the limiter counts real sends). */
   sleep?: (ms: number) => Promise<void>;
   onError?: (e: unknown, deliveryId: string) => void;
-}
-
-/** A delivery that passed every check and is ready to be claimed and sent. */
-interface Ready {
-  row: DeliveryRow;
-  ctx: SendContext;
-  body: Record<string, unknown>;
-  channelId: string;
-  pairKey: string;
-  /** The channel's messaging tier when this send would take a slot of it (else null). */
-  tierLimit: number | null;
 }
 
 /** Per dispatch call: what every row of the batch shares, fetched once. */
@@ -115,19 +98,6 @@ interface BatchContext {
 export function createDispatcher(deps: DispatcherDeps) {
   const { store, clock } = deps;
   const random = deps.random ?? Math.random;
-  const concurrency = deps.concurrency ?? 32;
-  /** Requests in flight (at most `concurrency`). */
-  const slots = createSemaphore(concurrency);
-  /**
-   * Rows getting ready to send — the throughput wait and the claim — while other rows' requests are in
-   * flight, at most as many as there are slots: a slot never waits for a database or Redis round trip,
-   * and a claimed row waits at most for one of `concurrency` requests ahead of it.
-   */
-  const staging = createSemaphore(concurrency);
-  // One for the process: claims of every batch in flight that get there together are one transaction.
-  const claimer = createClaimBatcher((ids) => store.claimMany(ids, clock.now(), deps.workerId ?? null));
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-
   /** Re-dispatch later: a delayed job for short waits, a durable timer for long ones. */
   async function later(row: DeliveryRow, dueAt: number, taskId: string) {
     await store.postpone(row.id, dueAt, clock.now());
@@ -151,6 +121,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (long.length) await deps.timers.schedule(long.map((i) => ({ key: `d:${i.id}`, dueAt: i.dueAt, jobName: wireName(dispatchJob), payload: { ids: [i.id] }, taskId: i.taskId })), now);
   }
   const reservePairsAndTiers = createPairAndTierStep({ pairGate: deps.pairGate ?? inProcessPairGate(), store, caps: deps.caps, runs: deps.runs, wakeMany });
+  const sendAll = createSendStep({ ...deps, random, wakeAt, fail });
 
   async function fail(row: DeliveryRow, from: DeliveryStatus, f: { reason: string | null; code: number | null; title: string | null }) {
     const now = clock.now();
@@ -252,92 +223,6 @@ export function createDispatcher(deps: DispatcherDeps) {
     return { row, ctx: sc.ctx, body: built.value as unknown as Record<string, unknown>, channelId, pairKey, tierLimit };
   }
 
-
-  /** What happens after a send that WhatsApp did not accept. */
-  async function onFailure(r: Ready, outcome: Extract<SendOutcome, { kind: 'failed' }>) {
-    const { row, channelId } = r;
-    const after = clock.now();
-    const c = outcome.classification;
-    const error = { code: outcome.code, title: outcome.title };
-    if (c.retryable) {
-      if (c.mayHaveSent) return; // stays `sending`: the reconciler decides (see the rule above)
-      const attempts = Number(row.attempts) + 1;
-      if (attempts >= MAX_SEND_ATTEMPTS) return fail(row, 'sending', { reason: null, ...error });
-      const wait = outcome.retryAfterMs ?? backoffDelay(attempts, c.backoff ?? { baseMs: 2_000, maxMs: 300_000 }, random);
-      await store.release(row.id, after + wait, after, error);
-      return wakeAt([row.id], after + wait, row.task_id);
-    }
-    if (c.kind === 'token') {
-      // The message may go once the token is fixed: hold it, stop the channel.
-      await deps.channels.pauseChannel(channelId, `WhatsApp refused the access token (${outcome.code ?? 'no code'}: ${outcome.title})`);
-      await store.release(row.id, after + 5 * 60_000, after, error);
-      return wakeAt([row.id], after + 5 * 60_000, row.task_id);
-    }
-    if (c.kind === 'blocked') await deps.channels.pauseChannel(channelId, `WhatsApp restricted the account (${outcome.code}: ${outcome.title})`);
-    return fail(row, 'sending', { reason: null, ...error });
-  }
-
-  /**
-   * Step 9 for the batch. Each row takes a staging place, waits for the phone number's throughput, is
-   * claimed — claims of rows that get there together are one transaction — and then takes a send slot
-   * (the process's limit of requests in flight) and is sent at once. A claim therefore precedes its
-   * request by at most the time one of the requests ahead of it takes; the reconciler counts on that
-   * (a row claimed more than SEND_DEADLINE_MS before its request would leave is released unsent
-   * instead). Acceptance is written for the batch in one statement at the end.
-   */
-  async function sendAll(ready: Ready[]) {
-    const accepted: { r: Ready; wamid: string; at: number }[] = [];
-    await Promise.all(ready.map(async (r) => {
-      let outcome: SendOutcome | undefined;
-      await staging.acquire();
-      let staged = true;
-      try {
-        const wait = await deps.channels.throughputWait(r.ctx);
-        if (wait > 0) await sleep(wait);
-        const claimedAt = clock.now();
-        if (!(await claimer.claim(r.row.id))) return;
-        await slots.acquire();
-        staging.release();
-        staged = false;
-        try {
-          if (clock.now() - claimedAt > SEND_DEADLINE_MS) {
-            // Nothing left this process: the claim provably sent nothing, so it may be undone.
-            await store.release(r.row.id, clock.now(), clock.now());
-            await wakeAt([r.row.id], clock.now(), r.row.task_id);
-            return;
-          }
-          outcome = await deps.channels.send(r.ctx, r.body);
-        } finally {
-          slots.release();
-        }
-      } finally {
-        if (staged) staging.release();
-      }
-      if (outcome.kind === 'accepted') accepted.push({ r, wamid: outcome.wamid, at: clock.now() });
-      else {
-        try {
-          await onFailure(r, outcome);
-        } catch (e) {
-          deps.onError?.(e, r.row.id);
-        }
-      }
-    }));
-    if (!accepted.length) return;
-    const at = clock.now();
-    const moved = await store.acceptMany(accepted.map((a) => ({ id: a.r.row.id, wamid: a.wamid, at: a.at })), at);
-    const rows: DeliveryRow[] = [];
-    for (const a of accepted) {
-      if (moved.has(a.r.row.id)) {
-        rows.push({ ...a.r.row, state: 'accepted', wamid: a.wamid, accepted_at: a.at } as DeliveryRow);
-      } else {
-        // A status webhook got there first (it carried our ID): it already moved the delivery on.
-        const current = await store.get(a.r.row.id);
-        if (current && current.wamid === null) await store.applyStatus(current, 'accepted', at, null, a.wamid, at);
-      }
-    }
-    await deps.callbacks.emitMany(rows.map((row) => ({ row, change: { kind: 'status' as const, from: 'sending' as const, to: 'accepted' as const, at: Number(row.accepted_at) } })));
-    await deps.updates.applyPendingMany(rows);
-  }
 
   /** The dispatch job's handler. */
   async function dispatch(ids: string[]): Promise<void> {
