@@ -34,7 +34,7 @@ const NOT_SENT_TRANSPORT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENET
 export function engineSendClient(c: Container) {
   // No limiter in the client: the dispatcher waits for the throughput slot before it claims the
   // delivery, so a claim is never held through a long wait (see SEND_DEADLINE_MS).
-  const client = createCloudApiClient({ retry: { maxAttempts: 1 }, timeoutMs: SEND_TIMEOUT_MS });
+  const client = createCloudApiClient({ retry: { maxAttempts: 1 }, timeoutMs: SEND_TIMEOUT_MS, thread: true });
   return {
     async send(ctx: Parameters<typeof client.sendMessage>[0], body: Record<string, unknown>): Promise<SendOutcome> {
       const out = await client.sendMessage(ctx, body);

@@ -1,5 +1,6 @@
 import { classifyGraphError, type GraphErrorClass } from '@wareach/core';
 import { FormData, Pool, errors as undiciErrors } from 'undici';
+import { startHttpThread, type ThreadAnswer } from './http-thread';
 
 /**
  * HTTP to the Graph API (Meta, a proxy, or the sandbox): one undici Pool per origin with keep-alive, JSON
@@ -47,6 +48,12 @@ export interface GraphHttpOptions {
   connections?: number;
   /** Headers and body timeout of one request (default 15 s). */
   timeoutMs?: number;
+  /**
+   * JSON requests go through an HTTP thread of their own (http-thread.ts), off the event loop; the
+   * engine's sender sets it. Multipart uploads, and everything once the thread is gone, use this
+   * thread's pools.
+   */
+  thread?: boolean;
 }
 
 interface Base {
@@ -58,6 +65,7 @@ export function createGraphHttp(opts: GraphHttpOptions = {}) {
   const pools = new Map<string, Pool>();
   const bases = new Map<string, Base>();
   const timeout = opts.timeoutMs ?? 15_000;
+  const thread = opts.thread ? startHttpThread({ connections: opts.connections ?? 64, timeoutMs: timeout }) : undefined;
 
   function baseOf(baseUrl: string): Base {
     let b = bases.get(baseUrl);
@@ -103,19 +111,19 @@ export function createGraphHttp(opts: GraphHttpOptions = {}) {
     }
     let status: number;
     let text: string;
-    try {
-      const res = await poolOf(b.origin).request({
-        method: req.method,
-        path: req.rawPath ?? pathFor(target, req.path, req.query),
-        headers,
-        body: body ?? null,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-      status = res.statusCode;
-      text = await res.body.text();
-    } catch (e) {
-      return { ok: false, error: transportFailure(e) };
+    const path = req.rawPath ?? pathFor(target, req.path, req.query);
+    if (thread?.alive && typeof body === 'string') {
+      const a: ThreadAnswer = await thread.request({ origin: b.origin, method: req.method, path, headers, body });
+      if ('error' in a) return { ok: false, error: transportFailure(a.error) };
+      ({ status, text } = a);
+    } else {
+      try {
+        const res = await poolOf(b.origin).request({ method: req.method, path, headers, body: body ?? null, headersTimeout: timeout, bodyTimeout: timeout });
+        status = res.statusCode;
+        text = await res.body.text();
+      } catch (e) {
+        return { ok: false, error: transportFailure(e) };
+      }
     }
     let parsed: unknown;
     try {
@@ -136,6 +144,7 @@ export function createGraphHttp(opts: GraphHttpOptions = {}) {
       return u.pathname + u.search;
     },
     async close(): Promise<void> {
+      await thread?.close();
       const all = [...pools.values()];
       pools.clear();
       await Promise.all(all.map((p) => p.close().catch(() => p.destroy())));
@@ -171,6 +180,7 @@ export function graphFailure(httpStatus: number, parsed: unknown, text: string):
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
+/** A transport error: undici's own, or its code, name and message as the HTTP thread passes them on. */
 export function transportFailure(e: unknown): GraphFailure {
   const code = (e as { code?: string }).code;
   const timeout = (code !== undefined && TIMEOUT_CODES.has(code)) || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError;
@@ -178,7 +188,7 @@ export function transportFailure(e: unknown): GraphFailure {
   return {
     code: null,
     title: timeout ? 'Request timed out' : 'Network error',
-    message: `${code ?? (e as Error).name}: ${(e as Error).message}`,
+    message: `${code ?? (e as { name: string }).name}: ${(e as { message: string }).message}`,
     httpStatus: null,
     classification: classifyGraphError({ transport }),
   };
