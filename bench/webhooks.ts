@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -121,14 +121,16 @@ async function phase(dialect: 'sqlite' | 'postgres') {
       const p = poster(url, file);
       await p.start;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const posted = await p.done;
       const tPosted = (performance.now() - t0) / 1000;
       await allProcessed;
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       process.stdout.write(
         `${dialect}, ${perPost} status${perPost > 1 ? 'es' : ''} a POST: ${statuses} statuses in ${posted.posts} signed POSTs (non-200: ${posted.bad}); ` +
           `POSTs answered at ${(posted.posts / posted.seconds).toFixed(0)}/s; all processed in ${seconds.toFixed(2)} s (${(tPosted).toFixed(2)} s to post) ` +
-          `= ${(statuses / seconds).toFixed(0)} statuses/s (target ≥ 5,000/s)\n`,
+          `= ${(statuses / seconds).toFixed(0)} statuses/s (target ≥ 5,000/s); server process CPU ${((cpu.user + cpu.system) / posted.posts).toFixed(0)} µs a POST; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
       );
     }
   } finally {
@@ -156,14 +158,18 @@ async function baseline() {
   const addr = app.server.address();
   const file = payloadFile(dir, SINGLE, 1, 0);
   const p = poster(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`, file);
+  await p.start;
+  const cpu0 = process.cpuUsage();
   const r = await p.done;
-  process.stdout.write(`baseline: a bare Fastify POST route, same poster, 1 status a POST: ${(r.posts / r.seconds).toFixed(0)} POSTs/s\n`);
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`baseline: a bare Fastify POST route, same poster, 1 status a POST: ${(r.posts / r.seconds).toFixed(0)} POSTs/s; server process CPU ${((cpu.user + cpu.system) / r.posts).toFixed(0)} µs a POST\n`);
   await app.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
 export async function run(): Promise<void> {
   await baseline();
-  await phase('sqlite');
-  await phase('postgres');
+  // BENCH_WEBHOOK_DIALECTS=sqlite (or postgres) runs one backend only, e.g. to profile it.
+  const only = (process.env.BENCH_WEBHOOK_DIALECTS ?? 'sqlite,postgres').split(',');
+  for (const d of ['sqlite', 'postgres'] as const) if (only.includes(d)) await phase(d);
 }

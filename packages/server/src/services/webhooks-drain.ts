@@ -18,7 +18,7 @@ export interface DrainOptions {
   leaseMs?: number;
   /** Idle poll interval, for rows posted to other processes (default 250 ms). */
   pollMs?: number;
-  /** After waking from idle, wait this long so a burst of POSTs is claimed as one batch (default 5 ms). */
+  /** After a batch that emptied the inbox (or after waking from idle), wait this long so the POSTs arriving meanwhile are claimed as one batch (default 5 ms). */
   gatherMs?: number;
   /** Attempts before a row is marked failed (default 5). */
   maxAttempts?: number;
@@ -28,6 +28,11 @@ export interface DrainOptions {
   keepDoneMs?: number;
   /** Name of this process's claims. */
   claimant?: string;
+  /**
+   * Payloads of this process's receive path held in memory at most (default 4 × batchSize): past it they
+   * are stored pending. Keep it small enough to be processed well within leaseMs.
+   */
+  maxLocal?: number;
 }
 
 export interface DrainDeps {
@@ -57,6 +62,7 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
   const retryBaseMs = opts.retryBaseMs ?? 2_000;
   const keepDoneMs = opts.keepDoneMs ?? 7 * 24 * 3600_000;
   const claimant = opts.claimant ?? `drain-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const maxLocal = opts.maxLocal ?? 4 * batchSize;
   const log = deps.logger;
 
   async function toInbound(channelId: string, list: ParsedInbound[]): Promise<WebhookInbound[]> {
@@ -151,9 +157,30 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
     log.error({ inboxId: row.id, channelId: row.channelId, attempts: row.attempts, final, err: message }, final ? 'webhook payload failed for good' : 'webhook payload failed; will retry');
   }
 
-  /** Claims and processes one batch; resolves to the number of rows claimed. */
+  // Payloads this process received while the drain ran, stored already claimed by it (LocalDrain in
+  // webhooks.ts), in id order; `reserved` counts those whose insert is still in flight.
+  let local: InboxRow[] = [];
+  let reserved = 0;
+  let settled: (() => void) | undefined;
+
+  /**
+   * Claims and processes one batch: the rows handed over in memory plus whatever is claimable in the
+   * inbox (pending ones, e.g. from processes without a drain or due for a retry, and expired claims),
+   * merged in id order. Resolves to the number of rows processed.
+   */
   async function drainOnce(): Promise<number> {
-    const rows = await deps.store.claim(claimant, deps.clock.now(), batchSize, leaseMs);
+    const now = deps.clock.now();
+    const taken = local.splice(0, batchSize);
+    let claimed: InboxRow[];
+    try {
+      claimed = await deps.store.claim(claimant, now, batchSize, leaseMs);
+    } catch (e) {
+      local.unshift(...taken);
+      throw e;
+    }
+    // A handed-over row older than the lease is claimable by any drain by now: it is left to the claim.
+    const mine = taken.filter((r) => r.receivedAt >= now - leaseMs);
+    const rows = mine.length ? mergeById(mine, claimed) : claimed;
     if (!rows.length) return 0;
     try {
       await processRows(rows);
@@ -175,6 +202,14 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let unsubscribe: (() => void) | undefined;
+  let detach: (() => void) | undefined;
+  const unreserve = () => {
+    reserved--;
+    if (reserved === 0 && settled) {
+      settled();
+      settled = undefined;
+    }
+  };
   let lastPurge = 0;
 
   // A payload that arrives while a batch is being processed must not wait for the next poll.
@@ -203,10 +238,11 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
           lastPurge = now;
           await deps.store.purgeDone(now - keepDoneMs);
         }
-        if (n === 0 && running) {
-          await idle(pollMs);
-          if (gatherMs > 0 && running) await new Promise((r) => setTimeout(r, gatherMs));
-        }
+        if (n === 0 && running) await idle(pollMs);
+        // A batch short of batchSize emptied the inbox: give the next one gatherMs to fill up. Under a
+        // stream of one-status POSTs this turns a claim and a completion per few rows into one per
+        // many, at the cost of gatherMs of processing latency (Meta's 200 does not wait for it).
+        if (n < batchSize && gatherMs > 0 && running) await new Promise((r) => setTimeout(r, gatherMs));
       } catch (e) {
         log.error({ err: e instanceof Error ? e.message : String(e) }, 'webhook drain error; retrying');
         if (running) await idle(pollMs * 4);
@@ -226,17 +262,53 @@ export function createWebhookDrain(deps: DrainDeps, opts: DrainOptions = {}) {
       if (running) return;
       running = true;
       unsubscribe = deps.webhooks.onReceived(wake);
+      detach = deps.webhooks.attachLocal({
+        claimant,
+        reserve: () => {
+          if (!running || reserved + local.length >= maxLocal) return false;
+          reserved++;
+          return true;
+        },
+        take: (row) => {
+          local.push(row);
+          unreserve();
+          wake();
+        },
+        cancel: () => unreserve(),
+      });
       loop = run();
     },
+    /**
+     * Stops after the batch in hand. Rows handed over but not processed are given back (pending again)
+     * once the inserts in flight have settled, so another drain takes them at once rather than after
+     * the lease; if that fails (database gone), they wait for the lease like a dead process's claims.
+     */
     async stop(): Promise<void> {
       running = false;
       unsubscribe?.();
+      detach?.();
+      detach = undefined;
       wakeUp?.();
       await loop;
+      if (reserved > 0) await new Promise<void>((r) => (settled = r));
+      const rest = local;
+      local = [];
+      try {
+        await deps.store.release(claimant, rest.map((r) => r.id));
+      } catch (e) {
+        log.warn({ rows: rest.length, err: e instanceof Error ? e.message : String(e) }, 'webhook drain could not give its rows back; they wait for the lease');
+      }
     },
   };
 }
 export type WebhookDrain = ReturnType<typeof createWebhookDrain>;
+
+/** Two id-ordered lists as one, by id; a row in both (a handed-over row this drain also claimed, its lease expired) once, as claimed. */
+function mergeById(a: InboxRow[], b: InboxRow[]): InboxRow[] {
+  if (!b.length) return a;
+  const claimed = new Set(b.map((r) => r.id));
+  return [...a.filter((r) => !claimed.has(r.id)), ...b].sort((x, y) => x.id - y.id);
+}
 
 class UnparseableRow extends Error {
   constructor(id: number) {

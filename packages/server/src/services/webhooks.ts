@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { WebhookStore } from '../adapters/storage/webhook-store';
+import type { InboxRow, WebhookStore } from '../adapters/storage/webhook-store';
 import type { ChannelService } from './channels';
 import type { Clock } from './ports';
 
@@ -34,8 +34,25 @@ export function verifySignature(raw: Buffer, header: string | undefined, appSecr
   return nonAscii ? matches(escapeUnicode(raw.toString('utf8'))) : false;
 }
 
+/**
+ * A drain of this process that takes the payloads this process receives straight from the receive path
+ * (webhooks-drain.ts): the row is stored already claimed by it and handed over in memory, so the drain
+ * neither claims it (an UPDATE) nor reads it back. Bounded by the drain: when it has enough queued,
+ * `reserve` says no and the payload is stored pending, for any drain to claim.
+ */
+export interface LocalDrain {
+  readonly claimant: string;
+  /** Room for one more payload? If true, exactly one of `take` or `cancel` follows. */
+  reserve(): boolean;
+  /** The reserved payload is stored, claimed by this drain. */
+  take(row: InboxRow): void;
+  /** The reserved payload was not stored. */
+  cancel(): void;
+}
+
 export function createWebhookService(deps: { channels: ChannelService; store: WebhookStore; clock: Clock; logger: Logger }) {
   const listeners: (() => void)[] = [];
+  let local: LocalDrain | undefined;
 
   return {
     /** `GET /webhooks/whatsapp/{channelId}`: echo hub.challenge when mode and token match. */
@@ -63,9 +80,28 @@ export function createWebhookService(deps: { channels: ChannelService; store: We
         deps.logger.warn({ channelId, ip: meta.ip, bytes: raw.length, signature: signature ? 'wrong' : 'missing' }, 'webhook refused: bad X-Hub-Signature-256');
         return { ok: false, status: 401, reason: signature ? 'signature does not match' : 'X-Hub-Signature-256 missing' };
       }
-      const inboxId = await deps.store.insert(channelId, raw.toString('utf8'), deps.clock.now());
+      const body = raw.toString('utf8');
+      const now = deps.clock.now();
+      const taker = local?.reserve() ? local : undefined;
+      let inboxId: number;
+      try {
+        inboxId = await deps.store.insert(channelId, body, now, taker?.claimant);
+      } catch (e) {
+        taker?.cancel();
+        throw e;
+      }
+      taker?.take({ id: inboxId, channelId, body, attempts: 1, receivedAt: now });
       for (const f of listeners) f();
       return { ok: true, inboxId };
+    },
+
+    /** The running drain of this process attaches here to take what this process receives (one at a time: undefined when one already is). */
+    attachLocal(d: LocalDrain): (() => void) | undefined {
+      if (local) return undefined;
+      local = d;
+      return () => {
+        if (local === d) local = undefined;
+      };
     },
 
     /** The drain of this process subscribes here to start at once instead of at its next poll. */

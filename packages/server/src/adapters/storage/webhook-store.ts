@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from './database';
 import type { Database } from './schema/index';
 
@@ -11,107 +11,173 @@ export interface InboxRow {
   receivedAt: number;
 }
 
+/** Rows written in one group at most (a burst bigger than this is written as several groups, in order). */
+const MAX_GROUP = 1_000;
+
+type Row = { id: number | string; channel_id: string; body: string; attempts: number | string; received_at: number | string };
+const toInboxRow = (r: Row): InboxRow => ({ id: Number(r.id), channelId: r.channel_id, body: r.body, attempts: Number(r.attempts), receivedAt: Number(r.received_at) });
+
+// The hot statements (one per group of POSTs, one or two per drain batch) go to the driver directly, as
+// the bulk paths do: prepared once on SQLite, named (prepared once per connection) on PostgreSQL, so no
+// query is built, compiled or planned per call.
+const SQLITE = {
+  insert:
+    'INSERT INTO webhook_inbox (channel_id, received_at, body, state, attempts, available_at, claimed_by, claimed_at) ' +
+    "VALUES (@channel, @now, @body, CASE WHEN @claimant IS NULL THEN 'pending' ELSE 'processing' END, CASE WHEN @claimant IS NULL THEN 0 ELSE 1 END, @now, @claimant, CASE WHEN @claimant IS NULL THEN NULL ELSE @now END)",
+  // Two claimable kinds, each read in id order from the (state, id) index and cut at the limit, then
+  // merged: the cost is the batch, not the backlog. (One `state = 'pending' OR state = 'processing'`
+  // condition made the engines collect and sort every open row on each claim: with 20,000 rows pending
+  // a claim took ~6 ms, so a drain that fell behind fell further behind.) The statement runs under
+  // SQLite's write lock: no other process can claim between its read and its write.
+  claim:
+    "UPDATE webhook_inbox SET state = 'processing', claimed_by = @claimant, claimed_at = @now, attempts = attempts + 1 WHERE id IN (" +
+    "SELECT id FROM (SELECT id FROM webhook_inbox WHERE state = 'pending' AND available_at <= @now ORDER BY id LIMIT @limit) UNION ALL " +
+    "SELECT id FROM (SELECT id FROM webhook_inbox WHERE state = 'processing' AND claimed_at < @stale ORDER BY id LIMIT @limit) ORDER BY id LIMIT @limit) " +
+    'RETURNING id, channel_id, body, attempts, received_at',
+  complete:
+    "UPDATE webhook_inbox SET state = 'done', processed_at = @now, last_error = NULL WHERE id IN (SELECT value FROM json_each(@ids)) AND claimed_by = @claimant AND state = 'processing'",
+  release:
+    "UPDATE webhook_inbox SET state = 'pending', claimed_by = NULL, claimed_at = NULL, attempts = max(attempts - 1, 0) WHERE id IN (SELECT value FROM json_each(@ids)) AND claimed_by = @claimant AND state = 'processing'",
+} as const;
+const PG = {
+  // One statement is one transaction. unnest() yields the rows in array order, so the serial ids come
+  // out in queue order; sorted, they pair with the rows.
+  insert:
+    'INSERT INTO webhook_inbox (channel_id, received_at, body, state, attempts, available_at, claimed_by, claimed_at) ' +
+    "SELECT c, t, b, CASE WHEN k IS NULL THEN 'pending' ELSE 'processing' END, CASE WHEN k IS NULL THEN 0 ELSE 1 END, t, k, CASE WHEN k IS NULL THEN NULL ELSE t END " +
+    'FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS x(c, t, b, k) RETURNING id',
+  // As on SQLite, each kind from the index in id order. Candidates are locked with SKIP LOCKED (a row
+  // another drain is claiming is passed over, not waited for), and the state condition is repeated in
+  // the UPDATE, which PostgreSQL re-checks on the current row version: two processes never claim one row.
+  claim:
+    "WITH p AS (SELECT id FROM webhook_inbox WHERE state = 'pending' AND available_at <= $2 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED), " +
+    "s AS (SELECT id FROM webhook_inbox WHERE state = 'processing' AND claimed_at < $3 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED), " +
+    'c AS (SELECT id FROM p UNION ALL SELECT id FROM s ORDER BY id LIMIT $4) ' +
+    "UPDATE webhook_inbox w SET state = 'processing', claimed_by = $1, claimed_at = $2, attempts = w.attempts + 1 FROM c " +
+    "WHERE w.id = c.id AND ((w.state = 'pending' AND w.available_at <= $2) OR (w.state = 'processing' AND w.claimed_at < $3)) " +
+    'RETURNING w.id, w.channel_id, w.body, w.attempts, w.received_at',
+  complete:
+    "UPDATE webhook_inbox SET state = 'done', processed_at = $2, last_error = NULL WHERE id = ANY($3::bigint[]) AND claimed_by = $1 AND state = 'processing'",
+  release:
+    "UPDATE webhook_inbox SET state = 'pending', claimed_by = NULL, claimed_at = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ANY($2::bigint[]) AND claimed_by = $1 AND state = 'processing'",
+} as const;
+
 /**
  * The webhook inbox (raw payloads, persisted before we answer Meta, processed afterwards) and the 24-hour
  * service windows that inbound messages open.
  *
  * Claiming is a conditional UPDATE, so several processes can drain one table: a row moves from `pending`
  * (or from a `processing` claim whose lease expired — its process died) to `processing` under one
- * claimant. On PostgreSQL the candidate rows are locked with SKIP LOCKED and the state condition is
- * repeated in the outer WHERE, which PostgreSQL re-checks after waiting on a row lock, so two processes
- * never claim one row; on SQLite the single statement runs under the database's write lock.
+ * claimant. A row may also be stored already claimed, by the drain of the process that received it
+ * (`insert`'s claimant; webhooks-drain.ts): it is then that drain's as if claimed at its receive time,
+ * and taken over by another once the lease expires, like any claim.
  */
 export function createWebhookStore(handle: DatabaseHandle) {
   const db: Kysely<Database> = handle.db;
   const sqlite = handle.dialect === 'sqlite';
-  // The receive path runs once per webhook POST, so inserts are grouped: while one write is in flight,
-  // the payloads that arrive meanwhile queue up and go in the next write, as one transaction — one commit
-  // (one WAL flush) for many POSTs under load, no added wait when idle. Each POST is still answered only
-  // after its own row is committed. On SQLite the rows go through a prepared statement, while holding
-  // Kysely's connection so they never land inside another caller's open transaction.
-  let insertStmt: SQLite.Statement<[string, number, string, number]> | undefined;
-  type Pending = { channelId: string; body: string; now: number; resolve: (id: number) => void; reject: (e: unknown) => void };
+  const stmts = new Map<string, SQLite.Statement>();
+  /** A SQLite statement by text, prepared on first use (the store is built before migrations run). */
+  const prepared = (text: string): SQLite.Statement => {
+    let s = stmts.get(text);
+    if (!s) stmts.set(text, (s = handle.sqlite!.prepare(text)));
+    return s;
+  };
+  /** Runs raw SQLite work while holding Kysely's connection, so it never lands inside another caller's open transaction. */
+  const onSqlite = <T>(f: () => T): Promise<T> => db.connection().execute(async () => f());
+  const pgQuery = async <R extends object>(name: keyof typeof PG, values: unknown[]): Promise<R[]> =>
+    (await handle.pgPool!.query<R>({ name: `webhook_inbox_${name}`, text: PG[name], values })).rows;
+
+  // Group commit. The receive path runs once per webhook POST, and a commit per POST (a WAL write on
+  // SQLite, an fsync on PostgreSQL) cost more than everything else the POST does. So an insert is not
+  // written at once: it joins a queue, and the queue is written as ONE transaction — by a setImmediate
+  // scheduled by the first insert of an event-loop turn, i.e. after every request whose bytes arrived
+  // in that turn has queued its row (no timer: no added wait when idle, one turn of latency), and again
+  // right after each write for the rows that queued while it was in flight (PostgreSQL). Each insert
+  // resolves only once the transaction holding its row has committed, so a POST is still answered 200
+  // only after its own payload is durably stored. A group that fails is written again row by row, so a
+  // row the database refuses fails alone, and when the database itself fails every POST of the group
+  // gets its error (5xx; Meta retries) — none is answered 200 unless its row committed.
+  // Ids are assigned in queue order, i.e. in order of arrival, which is the order the drain processes.
+  type Pending = { channelId: string; body: string; now: number; claimant: string | null; resolve: (id: number) => void; reject: (e: unknown) => void };
   let queue: Pending[] = [];
-  let writing = false;
+  let flushing = false;
 
   async function insertMany(rows: Pending[]): Promise<number[]> {
-    if (handle.sqlite) {
-      const sqliteDb = handle.sqlite;
-      // Prepared on first use: the container is built before migrations run.
-      const stmt = (insertStmt ??= sqliteDb.prepare<[string, number, string, number]>(
-        "INSERT INTO webhook_inbox (channel_id, received_at, body, state, attempts, available_at) VALUES (?, ?, ?, 'pending', 0, ?)",
-      ));
-      return db.connection().execute(async () =>
-        sqliteDb.transaction(() => rows.map((r) => Number(stmt.run(r.channelId, r.now, r.body, r.now).lastInsertRowid)))(),
-      );
+    if (sqlite) {
+      const stmt = prepared(SQLITE.insert);
+      const tx = handle.sqlite!.transaction(() => rows.map((r) => Number(stmt.run({ channel: r.channelId, now: r.now, body: r.body, claimant: r.claimant }).lastInsertRowid)));
+      return onSqlite(() => tx());
     }
-    const inserted = await db
-      .insertInto('webhook_inbox')
-      .values(rows.map((r) => ({ channel_id: r.channelId, body: r.body, received_at: r.now, state: 'pending', attempts: 0, available_at: r.now })))
-      .returning('id')
-      .execute();
-    return inserted.map((r) => Number(r.id));
+    const inserted = await pgQuery<{ id: string | number }>('insert', [rows.map((p) => p.channelId), rows.map((p) => p.now), rows.map((p) => p.body), rows.map((p) => p.claimant)]);
+    return inserted.map((x) => Number(x.id)).sort((a, b) => a - b);
   }
 
-  async function writeQueued(): Promise<void> {
-    writing = true;
+  async function writeGroup(group: Pending[]): Promise<void> {
+    let ids: number[];
     try {
-      while (queue.length) {
-        const batch = queue.slice(0, 500);
-        queue = queue.slice(batch.length);
+      ids = await insertMany(group);
+    } catch (e) {
+      if (group.length === 1) return group[0]!.reject(e);
+      for (const p of group) {
         try {
-          const ids = await insertMany(batch);
-          batch.forEach((p, i) => p.resolve(ids[i] ?? 0));
-        } catch (e) {
-          for (const p of batch) p.reject(e);
+          p.resolve((await insertMany([p]))[0]!);
+        } catch (err) {
+          p.reject(err);
         }
       }
+      return;
+    }
+    group.forEach((p, i) => p.resolve(ids[i]!));
+  }
+
+  async function flush(): Promise<void> {
+    try {
+      while (queue.length) {
+        const group = queue.length <= MAX_GROUP ? queue : queue.slice(0, MAX_GROUP);
+        queue = group === queue ? [] : queue.slice(MAX_GROUP);
+        await writeGroup(group);
+      }
     } finally {
-      writing = false;
+      flushing = false;
     }
   }
 
   return {
-    insert(channelId: string, body: string, now: number): Promise<number> {
+    /**
+     * Stores one payload; resolves with its id once the transaction holding it has committed (group
+     * commit, above). With a `claimant` the row is stored already claimed by that drain (attempt 1).
+     */
+    insert(channelId: string, body: string, now: number, claimant?: string): Promise<number> {
       return new Promise<number>((resolve, reject) => {
-        queue.push({ channelId, body, now, resolve, reject });
-        if (!writing) void writeQueued();
+        queue.push({ channelId, body, now, claimant: claimant ?? null, resolve, reject });
+        if (!flushing) {
+          flushing = true;
+          setImmediate(() => void flush());
+        }
       });
     },
 
+    /** Claims up to `limit` rows, oldest first: pending ones that are due, and claims older than `leaseMs`. */
     async claim(claimant: string, now: number, limit: number, leaseMs: number): Promise<InboxRow[]> {
       const stale = now - leaseMs;
-      const claimable = (eb: ExpressionBuilder<Database, 'webhook_inbox'>) =>
-        eb.or([
-          eb.and([eb('state', '=', 'pending'), eb('available_at', '<=', now)]),
-          eb.and([eb('state', '=', 'processing'), eb('claimed_at', '<', stale)]),
-        ]);
-      const rows = await db
-        .updateTable('webhook_inbox')
-        .set((eb) => ({ state: 'processing', claimed_by: claimant, claimed_at: now, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', (eb) => {
-          let q = eb.selectFrom('webhook_inbox').select('id').where(claimable).orderBy('id').limit(limit);
-          if (!sqlite) q = q.forUpdate().skipLocked();
-          return q;
-        })
-        .where(claimable)
-        .returning(['id', 'channel_id', 'body', 'attempts', 'received_at'])
-        .execute();
-      return rows
-        .map((r) => ({ id: Number(r.id), channelId: r.channel_id, body: r.body, attempts: Number(r.attempts), receivedAt: Number(r.received_at) }))
-        .sort((a, b) => a.id - b.id);
+      const rows = sqlite
+        ? await onSqlite(() => prepared(SQLITE.claim).all({ claimant, now, stale, limit }) as Row[])
+        : await pgQuery<Row>('claim', [claimant, now, stale, limit]);
+      return rows.map(toInboxRow).sort((a, b) => a.id - b.id);
     },
 
+    /** Marks the claimant's rows done (rows another drain has taken over meanwhile stay as they are). */
     async complete(claimant: string, ids: number[], now: number): Promise<void> {
-      for (let i = 0; i < ids.length; i += 500) {
-        await db
-          .updateTable('webhook_inbox')
-          .set({ state: 'done', processed_at: now, last_error: null })
-          .where('id', 'in', ids.slice(i, i + 500))
-          .where('claimed_by', '=', claimant)
-          .where('state', '=', 'processing')
-          .execute();
-      }
+      if (!ids.length) return;
+      if (sqlite) await onSqlite(() => prepared(SQLITE.complete).run({ claimant, now, ids: JSON.stringify(ids) }));
+      else await pgQuery('complete', [claimant, now, ids]);
+    },
+
+    /** Gives the claimant's unprocessed rows back (a drain that stops): pending again, their claim not counted as an attempt. */
+    async release(claimant: string, ids: number[]): Promise<void> {
+      if (!ids.length) return;
+      if (sqlite) await onSqlite(() => prepared(SQLITE.release).run({ claimant, ids: JSON.stringify(ids) }));
+      else await pgQuery('release', [claimant, ids]);
     },
 
     /** A failed attempt: back to pending at `retryAt`, or `failed` for good when retryAt is null. */

@@ -18,7 +18,7 @@ export async function webhookRoutes(app: App, c: Container) {
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
     scope.get('/webhooks/whatsapp/:channelId', {
-      config: { public: true },
+      config: { public: true, rateLimit: false },
       schema: {
         tags: ['webhooks'],
         summary: 'Webhook verification handshake (Meta calls it when the callback URL is saved)',
@@ -32,7 +32,9 @@ export async function webhookRoutes(app: App, c: Container) {
     });
 
     scope.post('/webhooks/whatsapp/:channelId', {
-      config: { public: true },
+      // Not rate limited (Meta decides the pace; the global limiter's allow-list exempts /webhooks/ too):
+      // without the hook at all, a POST skips one onRequest step.
+      config: { public: true, rateLimit: false },
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags: ['webhooks'],
@@ -43,7 +45,9 @@ export async function webhookRoutes(app: App, c: Container) {
     }, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const sig = req.headers['x-hub-signature-256'];
-      const r = await c.whatsapp.webhooks.receive(req.params.channelId, raw, typeof sig === 'string' ? sig : undefined, { ip: req.ip });
+      // The client address is only logged for a refused POST: read (through the proxy headers) only then.
+      const meta = { get ip() { return req.ip; } };
+      const r = await c.whatsapp.webhooks.receive(req.params.channelId, raw, typeof sig === 'string' ? sig : undefined, meta);
       if (!r.ok) return reply.status(r.status).type('text/plain').send(r.status === 404 ? 'unknown channel' : 'invalid signature');
       return reply.status(200).type('text/plain').send('EVENT_RECEIVED');
     });
