@@ -78,6 +78,18 @@ describe.each(DIALECTS)('webhook inbox on %s', (dialect) => {
     server.c.db.selectFrom('webhook_inbox').select(['id', 'body', 'state', 'claimed_by', 'attempts']).where('body', 'in', wamids.map(payload)).orderBy('id').execute();
   const stateOf = async (wamid: string) => (await rowsOf([wamid]))[0];
 
+  it('the cached app secret is dropped when the channel is edited: the next POST is checked against the new one', async () => {
+    const raw = payload('wamid.secret');
+    expect((await post(raw)).status).toBe(200); // the secret is cached now
+    expect((await server.request('PATCH', `/api/v1/channels/whatsapp/${channelId}`, { appSecret: 'the-rotated-app-secret' })).status).toBe(200);
+    const headers = (secret: string) => ({ 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, secret) });
+    const url = `${server.url}/webhooks/whatsapp/${channelId}`;
+    expect((await fetch(url, { method: 'POST', headers: headers(SECRET), body: raw })).status).toBe(401);
+    expect((await fetch(url, { method: 'POST', headers: headers('the-rotated-app-secret'), body: raw })).status).toBe(200);
+    expect((await server.request('PATCH', `/api/v1/channels/whatsapp/${channelId}`, { appSecret: SECRET })).status).toBe(200);
+    expect((await post(raw)).status).toBe(200);
+  });
+
   describe('group commit', () => {
     let undo: (() => Promise<void>) | undefined;
     afterEach(async () => {
