@@ -1,44 +1,50 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { EventIngest, ProfileUpsert } from '@wareach/core';
+import type { UpsertOutcome } from '../adapters/storage/profile-store';
+import { Worker } from 'node:worker_threads';
 import { createBulkImport } from './bulk-import';
+import { spawnParseWorker } from './import-parser';
 import type { CustomerDataService } from './customer-data';
-import { AppError } from './errors';
 import { ManualClock } from './ports';
 
 const NOW = Date.parse('2026-11-25T00:00:00Z');
 const ndjson = (lines: unknown[]) => Readable.from([lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')]);
+const events = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ userId: 'u1', name: 'open', messageId: `m${from + i}` }));
 
-/** A data service that records the chunks it is given, in the order their writes start and end. */
-function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failEventsAt?: number } = {}) {
-  const log: string[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const track = async <T>(what: string, f: () => T): Promise<T> => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    log.push(`start ${what}`);
-    await new Promise((r) => setImmediate(r));
-    try {
-      return f();
-    } finally {
-      inFlight--;
-      log.push(`end ${what}`);
-    }
+/**
+ * A data service whose sessions record their batches: `sessions` holds, per committed transaction, the
+ * messageIds (or profile ids) of each batch; a failed session's batches are dropped, as a rollback does.
+ */
+function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?: number; clock?: ManualClock; msPerBatch?: number } = {}) {
+  const sessions: string[][][] = [];
+  let batches = 0;
+  async function session<W, T>(write: (open: string[][]) => W, body: (w: W) => Promise<T>): Promise<T> {
+    const open: string[][] = [];
+    const r = await body(write(open));
+    sessions.push(open);
+    return r;
+  }
+  const step = (open: string[][], keys: string[]) => {
+    if (++batches === opts.failAtBatch) throw new Error('disk full');
+    opts.clock?.advance(opts.msPerBatch ?? 0);
+    open.push(keys);
   };
-  let eventChunks = 0;
   const data = {
-    writeEvents: (items: EventIngest[]) => track(`events ${items[0]?.messageId}`, () => {
-      if (++eventChunks === opts.failEventsAt) throw new Error('disk full');
-      return { accepted: items.length, duplicates: 0, createdProfiles: 0, events: [] };
-    }),
-    writeProfiles: (items: ProfileUpsert[], field: string) => track(`profiles ${items.length}`, () => {
-      const bad = items.flatMap((p, i) => (opts.conflict?.(p) ? [{ path: `${field}.${i}.identities.whatsapp`, message: 'already belongs to profile x' }] : []));
-      if (bad.length) throw new AppError('conflict', 'identities conflict; nothing was written', bad);
-      return { ok: true as const, ids: items.map((p) => p.id!), created: items.length };
-    }),
+    eventSession: <T>(body: (w: (e: EventIngest[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>) =>
+      session((open) => async (items: EventIngest[]) => {
+        step(open, items.map((e) => e.messageId ?? ''));
+        return { accepted: items.length, duplicates: 0, createdProfiles: 0 };
+      }, body),
+    profileSession: <T>(body: (w: (p: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>) =>
+      session((open) => async (items: ProfileUpsert[]): Promise<UpsertOutcome> => {
+        const bad = items.flatMap((p, i) => (opts.conflict?.(p) ? [{ path: `${i}.identities.whatsapp`, message: 'already belongs to profile x' }] : []));
+        if (bad.length) return { ok: false, errors: bad };
+        step(open, items.map((p) => p.id ?? ''));
+        return { ok: true, ids: items.map((p) => p.id!), created: items.length };
+      }, body),
   } as unknown as CustomerDataService;
-  return { data, log, maxInFlight: () => maxInFlight };
+  return { data, sessions };
 }
 
 describe('NDJSON bulk import', () => {
@@ -49,21 +55,78 @@ describe('NDJSON bulk import', () => {
     const s = await bi.importProfiles(ndjson(lines));
     expect(s).toMatchObject({ lines: 6, accepted: 2, refused: 3 });
     expect(s.errors.map((e) => [e.line, e.path])).toEqual([[2, ''], [3, 'timezone'], [5, 'identities.whatsapp']]);
+    expect(f.sessions).toEqual([[['a', 'd']]]);
   });
 
-  it('writes one chunk while parsing the next, never two at once, in order', async () => {
+  it('writes batches in transactions bounded by rows', async () => {
     const f = fakeData();
-    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW) });
-    const s = await bi.importEvents(ndjson(Array.from({ length: 12_000 }, (_, i) => ({ userId: 'u1', name: 'open', messageId: `m${i}` }))));
-    expect(s).toMatchObject({ lines: 12_000, accepted: 12_000, refused: 0 });
-    expect(f.maxInFlight()).toBe(1);
-    expect(f.log).toEqual(['start events m0', 'end events m0', 'start events m5000', 'end events m5000', 'start events m10000', 'end events m10000']);
+    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW), limits: { events: { rows: 5, ms: 60_000, batch: 2 } } });
+    const s = await bi.importEvents(ndjson(events(12)));
+    expect(s).toMatchObject({ lines: 12, accepted: 12, refused: 0 });
+    // Batches of 2 (whole pieces: here one piece); transactions end once they hold 5 rows or more.
+    expect(f.sessions.map((t) => t.map((b) => b.length))).toEqual([[12]]);
+    const many = fakeData();
+    const bi2 = createBulkImport({ data: many.data, clock: new ManualClock(NOW), limits: { events: { rows: 2_500, ms: 60_000, batch: 1_000 } } });
+    // ~100 bytes a line: 30,000 lines are ~50 pieces of 64 KB, i.e. ~600 lines a piece.
+    const big = await bi2.importEvents(ndjson(events(30_000)));
+    expect(big).toMatchObject({ lines: 30_000, accepted: 30_000 });
+    const rows = many.sessions.map((t) => t.reduce((n, b) => n + b.length, 0));
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(30_000);
+    for (const r of rows.slice(0, -1)) expect(r).toBeGreaterThanOrEqual(2_500);
+    for (const t of many.sessions) for (const b of t.slice(0, -1)) expect(b.length).toBeGreaterThanOrEqual(1_000);
+    // In order, nothing twice.
+    expect(many.sessions.flat(2)).toEqual(events(30_000).map((e) => e.messageId));
   });
 
-  it('fails the import when a write fails, after the write in flight has ended', async () => {
-    const f = fakeData({ failEventsAt: 1 });
-    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW) });
-    await expect(bi.importEvents(ndjson(Array.from({ length: 12_000 }, (_, i) => ({ userId: 'u1', name: 'open', messageId: `m${i}` }))))).rejects.toThrow('disk full');
-    expect(f.log.at(-1)).toMatch(/^end /);
+  it('ends a transaction once it has lasted its time, the wait for lines included', async () => {
+    const clock = new ManualClock(NOW);
+    const f = fakeData({ clock, msPerBatch: 400 });
+    const bi = createBulkImport({ data: f.data, clock, limits: { events: { rows: 1_000_000, ms: 1_000, batch: 1_000 } } });
+    await bi.importEvents(ndjson(events(20_000)));
+    // 400 ms a batch: the third batch starts at 800 ms < 1 s, the fourth would start at 1.2 s.
+    for (const t of f.sessions.slice(0, -1)) expect(t).toHaveLength(3);
+  });
+
+  it('fails the import when a write fails; the transaction in flight is not counted', async () => {
+    const f = fakeData({ failAtBatch: 3 });
+    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW), limits: { events: { rows: 1_500, ms: 60_000, batch: 1_000 } } });
+    await expect(bi.importEvents(ndjson(events(12_000)))).rejects.toThrow('disk full');
+    expect(f.sessions.length).toBeGreaterThanOrEqual(1);
+    expect(f.sessions.flat(2)).toEqual(events(f.sessions.flat(2).length).map((e) => e.messageId));
+  });
+
+  it('parses on the calling thread when no worker is wanted, with the same answers', async () => {
+    const lines = [...events(9_000), '{bad', { userId: 'u2', name: '9' }, ...events(9_000, 9_000)];
+    const a = fakeData();
+    const b = fakeData();
+    const withWorker = await createBulkImport({ data: a.data, clock: new ManualClock(NOW) }).importEvents(ndjson(lines));
+    const alone = await createBulkImport({ data: b.data, clock: new ManualClock(NOW), parse: { worker: false } }).importEvents(ndjson(lines));
+    expect(alone).toEqual(withWorker);
+    expect(withWorker).toMatchObject({ lines: 18_002, accepted: 18_000, refused: 2 });
+    expect(withWorker.errors.map((e) => e.line)).toEqual([9_001, 9_002]);
+    expect(a.sessions.flat(2)).toEqual(b.sessions.flat(2));
+  });
+
+  it('parses on the worker thread beyond the first piece, and here again when the worker dies', async () => {
+    const lines = [...events(9_000), '{bad', ...events(9_000, 9_000)];
+    let answered = 0;
+    const a = fakeData();
+    const s = await createBulkImport({
+      data: a.data,
+      clock: new ManualClock(NOW),
+      parse: { spawn: () => spawnParseWorker().on('message', () => answered++) },
+    }).importEvents(ndjson(lines));
+    expect(answered).toBeGreaterThan(10);
+    expect(s).toMatchObject({ lines: 18_001, accepted: 18_000, refused: 1 });
+
+    // A worker that ends as soon as it is sent a piece: the pieces it held are parsed here, in order.
+    const b = fakeData();
+    const dying = await createBulkImport({
+      data: b.data,
+      clock: new ManualClock(NOW),
+      parse: { spawn: () => new Worker("require('node:worker_threads').parentPort.once('message', () => process.exit(3));", { eval: true }) },
+    }).importEvents(ndjson(lines));
+    expect(dying).toEqual(s);
+    expect(b.sessions.flat(2)).toEqual(a.sessions.flat(2));
   });
 });

@@ -1,11 +1,19 @@
-import { MAX_BATCH, parseEventInput, parseProfileInput, type EventIngest, type FieldError, type ProfileUpsert } from '@wareach/core';
+import { MAX_BATCH, parseEventInput, parseProfileInput, type EventCatalogue, type EventIngest, type FieldError, type ProfileUpsert } from '@wareach/core';
 import type { EventStore, IngestedEvent, IngestOutcome } from '../adapters/storage/event-store';
-import type { ProfileStore } from '../adapters/storage/profile-store';
+import type { ProfileStore, UpsertOutcome } from '../adapters/storage/profile-store';
 import type { AuditLog } from './audit';
 import { AppError, notFound, validationError } from './errors';
 import type { Actor, Clock } from './ports';
 
-export type EventsListener = (events: IngestedEvent[]) => Promise<void>;
+/**
+ * Told of every written event (the trigger engine). `eventNames`, when given, names the events it acts
+ * on now: a bulk import reads back only those once its transaction has committed (none, when no
+ * triggered task is running), instead of keeping every event it wrote for the listener.
+ */
+export type EventsListener = ((events: IngestedEvent[]) => Promise<void>) & { eventNames?: () => Promise<ReadonlySet<string>> };
+
+/** Events a bulk import's listeners are given at a time once its transaction has committed. */
+const READ_BACK = 2000;
 
 /**
  * Profiles and events. API batches are all-or-nothing: every item is validated first, and one bad item
@@ -72,11 +80,48 @@ export function createCustomerDataService(deps: {
     return r;
   }
 
+  /**
+   * A bulk import's event writes: several batches in one transaction (the store's session). Imported
+   * events reach the event listeners (the trigger engine) as API events do — a triggered task's range
+   * decides whether an old event counts — but only once the transaction has committed, and only those
+   * the listeners name: until then the session keeps their ids, not the events (tens of thousands of
+   * objects held for half a second outlived V8's young generation and cost more than the writes saved),
+   * and afterwards reads them back, READ_BACK at a time.
+   */
+  async function eventSession<T>(body: (write: (events: EventIngest[], catalogue?: EventCatalogue) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>): Promise<T> {
+    const listeners = [...deps.listeners];
+    const written: number[] | undefined = listeners.length ? [] : undefined;
+    const r = await events.session((ingest) => body((evs, catalogue) => ingest(evs, clock.now(), catalogue)), written);
+    if (!written?.length) return r;
+    // Names asked after the commit: a task started during the session sees its events, as with API batches.
+    let names: Set<string> | undefined = new Set();
+    for (const l of listeners) {
+      if (!l.eventNames) {
+        names = undefined; // a listener that wants every event
+        break;
+      }
+      for (const n of await l.eventNames()) names.add(n);
+    }
+    if (names?.size === 0) return r;
+    for (let i = 0; i < written.length; i += READ_BACK) {
+      const part = await events.readBack(written.slice(i, i + READ_BACK), names);
+      if (part.length) for (const l of listeners) await l(part);
+    }
+    return r;
+  }
+
+  /** A bulk import's profile writes: several batches in one transaction; a conflicting batch writes nothing and says why. */
+  function profileSession<T>(body: (write: (items: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>): Promise<T> {
+    return profiles.session((upsert) => body((items) => upsert(items, clock.now())));
+  }
+
   return {
     parseProfiles,
     parseEvents,
     writeProfiles,
     writeEvents,
+    eventSession,
+    profileSession,
 
     async upsertProfiles(items: unknown[]) {
       checkBatchSize(items, 'users');

@@ -146,6 +146,10 @@ export function createTriggerEngine(deps: {
     invalidate() {
       index = null;
     },
+    /** The names of the events running triggered tasks wait for (A or B): a bulk import gives the listener only those. */
+    async eventNames(): Promise<ReadonlySet<string>> {
+      return new Set((await getIndex()).keys());
+    },
     /** The listener pushed into `c.eventListeners`. */
     async onEvents(events: IngestedEvent[]): Promise<void> {
       const byName = await getIndex();

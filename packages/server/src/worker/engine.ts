@@ -9,6 +9,7 @@ import { createQueueStore } from '../adapters/storage/queue-store';
 import { createRunStore } from '../adapters/storage/run-store';
 import { createTimerStore } from '../adapters/storage/timer-store';
 import { createTriggerStore } from '../adapters/storage/trigger-store';
+import type { IngestedEvent } from '../adapters/storage/event-store';
 import { createCallbackEvents } from '../services/callback-events';
 import { createDeliveryUpdates } from '../services/deliveries';
 import { createDispatcher } from '../services/dispatcher';
@@ -98,7 +99,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   const poller = createTimerPoller({ timers, queue, clock, jobs: [dispatchJob as JobDefinition<unknown>], onError: (e) => c.logger.error({ err: e }, 'timer poller failed') });
 
   // The webhook sink is registered by app/engine-wiring.ts, which maps the drain's shapes to `updates`.
-  c.eventListeners.push((events) => triggerEngine.onEvents(events));
+  c.eventListeners.push(Object.assign((events: IngestedEvent[]) => triggerEngine.onEvents(events), { eventNames: () => triggerEngine.eventNames() }));
 
   let consuming = false;
   function registerConsumers() {

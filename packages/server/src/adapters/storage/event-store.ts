@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
-import { propertyType, type EventIngest } from '@wareach/core';
+import { sql, type Transaction } from 'kysely';
+import { eventCatalogue, type EventCatalogue, type EventIngest } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
+import type { Database } from './schema/index';
 
 export interface IngestedEvent {
   id: number;
@@ -18,6 +19,27 @@ export interface IngestOutcome {
   events: IngestedEvent[];
 }
 
+/**
+ * An event as written, for the event listeners. Its properties are the input's, read only when asked
+ * for: a bulk import does not keep the properties it parsed (they are read again from their JSON), and
+ * only the trigger engine's matching events need them.
+ */
+const storedEvent = (id: number, profileId: string, e: EventIngest): IngestedEvent => ({
+  id,
+  profileId,
+  name: e.name,
+  at: e.at,
+  get properties() {
+    return e.properties;
+  },
+});
+
+/** How one batch is written: its catalogue rows if already worked out; in a session, where the written events' ids go. */
+interface BatchOptions {
+  catalogue?: EventCatalogue | undefined;
+  writtenIds?: number[] | undefined;
+}
+
 /** How many user IDs one statement looks up when a batch checks which profiles exist. */
 const PROFILE_LOOKUP = 500;
 
@@ -31,21 +53,6 @@ const PROFILE_LOOKUP = 500;
  * PostgreSQL, because row-by-row query building would be the bottleneck of a 10M-event import.
  */
 export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
-  const catalogueRows = (events: EventIngest[]) => {
-    const names = new Map<string, { first: number; last: number }>();
-    const props = new Set<string>();
-    events.forEach((e) => {
-      const n = names.get(e.name);
-      if (!n) names.set(e.name, { first: e.at, last: e.at });
-      else { n.first = Math.min(n.first, e.at); n.last = Math.max(n.last, e.at); }
-      for (const [k, v] of Object.entries(e.properties)) {
-        const t = propertyType(v);
-        if (t) props.add(`${e.name}\u0000${k}\u0000${t}`);
-      }
-    });
-    return { names, props: [...props].map((p) => p.split('\u0000') as [string, string, string]) };
-  };
-
   // Prepared once per store: preparing costs more than running these small statements.
   let statements: ReturnType<typeof prepareSqlite> | undefined;
   const prepareSqlite = (s: NonNullable<DatabaseHandle['sqlite']>) => ({
@@ -57,113 +64,181 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
     insertEvent: s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING'),
     upsertName: s.prepare('INSERT INTO catalogue_events (name, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)'),
     insertProp: s.prepare('INSERT INTO catalogue_event_properties (event_name, property, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+    begin: s.prepare('BEGIN IMMEDIATE'),
+    commit: s.prepare('COMMIT'),
+    rollback: s.prepare('ROLLBACK'),
   });
 
-  async function ingestSqlite(events: EventIngest[], now: number): Promise<IngestOutcome> {
+  /**
+   * One batch on SQLite, to run inside a transaction: its own, or a session's. Not a savepoint in a
+   * session: SQLite copies every page a savepoint changes into its sub-journal, which for random index
+   * inserts more than doubled the CPU time and held hundreds of MB; the session's transaction is what
+   * rolls back.
+   */
+  function ingestSqlite(events: EventIngest[], now: number, b: BatchOptions): IngestOutcome {
+    const { catalogue, writtenIds } = b;
     const s = handle.sqlite!;
-    // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
     const st = (statements ??= prepareSqlite(s));
     const { findIdentity, existingProfiles, insertProfile, insertIdentity, insertEvent, upsertName, insertProp } = st;
-    return handle.db.connection().execute(async () => {
-      return s.transaction(() => {
-        let createdProfiles = 0;
-        // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
-        const byIdentity = new Map<string, string>();
-        const userIds = new Set<string>();
-        for (const e of events) {
-          if (e.userId) { userIds.add(e.userId); continue; }
-          const key = `${e.identity!.type}\u0000${e.identity!.value}`;
-          if (byIdentity.has(key)) continue;
-          let profileId = findIdentity.get(e.identity!.type, e.identity!.value) as string | undefined;
-          if (!profileId) {
-            profileId = ids.next();
-            insertProfile.run(profileId, now, now);
-            insertIdentity.run(e.identity!.type, e.identity!.value, profileId);
-            createdProfiles++;
-          }
-          byIdentity.set(key, profileId);
-        }
-        const wanted = [...userIds];
-        const known = new Set<string>();
-        for (let i = 0; i < wanted.length; i += PROFILE_LOOKUP) {
-          const part: (string | null)[] = wanted.slice(i, i + PROFILE_LOOKUP);
-          while (part.length < PROFILE_LOOKUP) part.push(null);
-          for (const id of existingProfiles.all(...part) as string[]) known.add(id);
-        }
-        for (const id of wanted) if (!known.has(id)) createdProfiles += insertProfile.run(id, now, now).changes;
+    let createdProfiles = 0;
+    // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
+    const byIdentity = new Map<string, string>();
+    const userIds = new Set<string>();
+    for (const e of events) {
+      if (e.userId) {
+        userIds.add(e.userId);
+        continue;
+      }
+      const key = `${e.identity!.type}\u0000${e.identity!.value}`;
+      if (byIdentity.has(key)) continue;
+      let profileId = findIdentity.get(e.identity!.type, e.identity!.value) as string | undefined;
+      if (!profileId) {
+        profileId = ids.next();
+        insertProfile.run(profileId, now, now);
+        insertIdentity.run(e.identity!.type, e.identity!.value, profileId);
+        createdProfiles++;
+      }
+      byIdentity.set(key, profileId);
+    }
+    const wanted = [...userIds];
+    const found = new Set<string>();
+    for (let i = 0; i < wanted.length; i += PROFILE_LOOKUP) {
+      const part: (string | null)[] = wanted.slice(i, i + PROFILE_LOOKUP);
+      while (part.length < PROFILE_LOOKUP) part.push(null);
+      for (const id of existingProfiles.all(...part) as string[]) found.add(id);
+    }
+    for (const id of wanted) if (!found.has(id)) createdProfiles += insertProfile.run(id, now, now).changes;
 
-        let duplicates = 0;
-        const out: IngestedEvent[] = [];
-        for (const e of events) {
-          const profileId = e.userId ?? byIdentity.get(`${e.identity!.type}\u0000${e.identity!.value}`)!;
-          const r = insertEvent.run(profileId, e.name, e.at, e.propertiesJson ?? JSON.stringify(e.properties), e.messageId ?? null, now);
-          if (r.changes === 0) duplicates++;
-          else out.push({ id: Number(r.lastInsertRowid), profileId, name: e.name, at: e.at, properties: e.properties });
-        }
-        const cat = catalogueRows(events);
-        for (const [name, v] of cat.names) upsertName.run(name, v.first, v.last);
-        for (const [n, p, t] of cat.props) insertProp.run(n, p, t);
-        return { accepted: out.length, duplicates, createdProfiles, events: out };
-      })();
+    let duplicates = 0;
+    const out: IngestedEvent[] = [];
+    for (const e of events) {
+      const profileId = e.userId ?? byIdentity.get(`${e.identity!.type}\u0000${e.identity!.value}`)!;
+      const r = insertEvent.run(profileId, e.name, e.at, e.propertiesJson ?? JSON.stringify(e.properties), e.messageId ?? null, now);
+      if (r.changes === 0) duplicates++;
+      else if (writtenIds) writtenIds.push(Number(r.lastInsertRowid));
+      else out.push(storedEvent(Number(r.lastInsertRowid), profileId, e));
+    }
+    const cat = catalogue ?? eventCatalogue(events);
+    for (const [name, first, last] of cat.names) upsertName.run(name, first, last);
+    for (const [n, p, t] of cat.props) insertProp.run(n, p, t);
+    return { accepted: events.length - duplicates, duplicates, createdProfiles, events: out };
+  }
+
+  async function ingestPostgres(trx: Transaction<Database>, events: EventIngest[], now: number, b: BatchOptions): Promise<IngestOutcome> {
+    const { catalogue, writtenIds } = b;
+    // Resolve identities to profiles, creating the unknown ones.
+    const identityKeys = [...new Map(events.filter((e) => !e.userId && e.identity).map((e) => [`${e.identity!.type}\u0000${e.identity!.value}`, e.identity!])).values()];
+    const owner = new Map<string, string>();
+    let createdProfiles = 0;
+    if (identityKeys.length) {
+      const found = await sql<{ type: string; value: string; profile_id: string }>`
+        SELECT i.type, i.value, i.profile_id FROM identities i
+        JOIN unnest(${identityKeys.map((k) => k.type)}::text[], ${identityKeys.map((k) => k.value)}::text[]) AS q(type, value)
+        ON i.type = q.type AND i.value = q.value`.execute(trx);
+      for (const r of found.rows) owner.set(`${r.type}\u0000${r.value}`, r.profile_id);
+      const missing = identityKeys.filter((k) => !owner.has(`${k.type}\u0000${k.value}`));
+      if (missing.length) {
+        const newIds = missing.map(() => ids.next());
+        await sql`INSERT INTO profiles (id, subject_type, created_at, updated_at) SELECT id, 'user', ${now}::bigint, ${now}::bigint FROM unnest(${newIds}::text[]) AS t(id)`.execute(trx);
+        await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${missing.map((m) => m.type)}::text[], ${missing.map((m) => m.value)}::text[], ${newIds}::text[])`.execute(trx);
+        missing.forEach((m, i) => owner.set(`${m.type}\u0000${m.value}`, newIds[i]!));
+        createdProfiles += missing.length;
+      }
+    }
+    const profileIds = events.map((e) => e.userId ?? owner.get(`${e.identity!.type}\u0000${e.identity!.value}`)!);
+    const direct = [...new Set(events.filter((e) => e.userId).map((e) => e.userId!))];
+    if (direct.length) {
+      const r = await sql`INSERT INTO profiles (id, subject_type, created_at, updated_at) SELECT id, 'user', ${now}::bigint, ${now}::bigint FROM unnest(${direct}::text[]) AS t(id) ON CONFLICT (id) DO NOTHING`.execute(trx);
+      createdProfiles += Number(r.numAffectedRows ?? 0);
+    }
+    const inserted = await sql<{ id: number }>`
+      INSERT INTO events (profile_id, name, at, properties, message_id, received_at)
+      SELECT p, n, a, pr, m, ${now}::bigint FROM unnest(${profileIds}::text[], ${events.map((e) => e.name)}::text[], ${events.map((e) => e.at)}::bigint[], ${events.map((e) => e.propertiesJson ?? JSON.stringify(e.properties))}::text[], ${events.map((e) => e.messageId ?? null)}::text[]) WITH ORDINALITY AS t(p, n, a, pr, m, ord)
+      ON CONFLICT (message_id) DO NOTHING RETURNING id`.execute(trx);
+    // RETURNING gives inserted rows only; map them back through message ids (events without one always insert).
+    const out: IngestedEvent[] = [];
+    if (writtenIds) {
+      for (const r of inserted.rows) writtenIds.push(r.id);
+    } else if (inserted.rows.length === events.length) {
+      events.forEach((e, i) => out.push(storedEvent(inserted.rows[i]!.id, profileIds[i]!, e)));
+    } else if (inserted.rows.length) {
+      const ids2 = inserted.rows.map((r) => r.id);
+      const rows = await trx.selectFrom('events').select(['id', 'profile_id', 'name', 'at', 'properties']).where('id', 'in', ids2).execute();
+      for (const r of rows) out.push({ id: r.id, profileId: r.profile_id, name: r.name, at: r.at, properties: JSON.parse(r.properties) as Record<string, unknown> });
+    }
+    const cat = catalogue ?? eventCatalogue(events);
+    await sql`INSERT INTO catalogue_events (name, first_seen, last_seen) SELECT * FROM unnest(${cat.names.map((n) => n[0])}::text[], ${cat.names.map((n) => n[1])}::bigint[], ${cat.names.map((n) => n[2])}::bigint[])
+      ON CONFLICT (name) DO UPDATE SET first_seen = LEAST(catalogue_events.first_seen, excluded.first_seen), last_seen = GREATEST(catalogue_events.last_seen, excluded.last_seen)`.execute(trx);
+    if (cat.props.length) {
+      await sql`INSERT INTO catalogue_event_properties (event_name, property, type) SELECT * FROM unnest(${cat.props.map((p) => p[0])}::text[], ${cat.props.map((p) => p[1])}::text[], ${cat.props.map((p) => p[2])}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+    }
+    return { accepted: inserted.rows.length, duplicates: events.length - inserted.rows.length, createdProfiles, events: out };
+  }
+
+  const empty = (): IngestOutcome => ({ accepted: 0, duplicates: 0, createdProfiles: 0, events: [] });
+
+  /**
+   * Several batches in one transaction: `body` gets an `ingest` for each batch and the transaction
+   * commits when it returns (rolls back when it throws). Bulk imports use it, because on SQLite a
+   * commit writes every index page the transaction touched, and the random index inserts of 5,000
+   * events touch nearly as many pages as those of 50,000. On SQLite the session holds Kysely's
+   * connection throughout, so other writers of this process wait (asynchronously) until it commits —
+   * keep sessions short; writers of other processes wait in busy_timeout.
+   *
+   * A session's batches answer counts, not events: the ids of the written events go into `writtenIds`
+   * when given, for `readBack` once committed. Keeping the events themselves until the commit made
+   * tens of thousands of objects outlive V8's young generation, which cost more than reading them back.
+   */
+  async function session<T>(body: (ingest: (events: EventIngest[], now: number, catalogue?: EventCatalogue) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>, writtenIds?: number[]): Promise<T> {
+    if (handle.dialect !== 'sqlite') {
+      return handle.db.transaction().execute((trx) => body((events, now, catalogue) => (events.length ? ingestPostgres(trx, events, now, { catalogue, writtenIds }) : Promise.resolve(empty()))));
+    }
+    const s = handle.sqlite!;
+    const st = (statements ??= prepareSqlite(s));
+    return handle.db.connection().execute(async () => {
+      st.begin.run();
+      try {
+        const r = await body(async (events, now, catalogue) => (events.length ? ingestSqlite(events, now, { catalogue, writtenIds }) : empty()));
+        st.commit.run();
+        return r;
+      } catch (e) {
+        if (s.inTransaction) st.rollback.run();
+        throw e;
+      }
     });
   }
 
-  async function ingestPostgres(events: EventIngest[], now: number): Promise<IngestOutcome> {
-    return handle.db.transaction().execute(async (trx) => {
-      // Resolve identities to profiles, creating the unknown ones.
-      const identityKeys = [...new Map(events.filter((e) => !e.userId && e.identity).map((e) => [`${e.identity!.type}\u0000${e.identity!.value}`, e.identity!])).values()];
-      const owner = new Map<string, string>();
-      let createdProfiles = 0;
-      if (identityKeys.length) {
-        const found = await sql<{ type: string; value: string; profile_id: string }>`
-          SELECT i.type, i.value, i.profile_id FROM identities i
-          JOIN unnest(${identityKeys.map((k) => k.type)}::text[], ${identityKeys.map((k) => k.value)}::text[]) AS q(type, value)
-          ON i.type = q.type AND i.value = q.value`.execute(trx);
-        for (const r of found.rows) owner.set(`${r.type}\u0000${r.value}`, r.profile_id);
-        const missing = identityKeys.filter((k) => !owner.has(`${k.type}\u0000${k.value}`));
-        if (missing.length) {
-          const newIds = missing.map(() => ids.next());
-          await sql`INSERT INTO profiles (id, subject_type, created_at, updated_at) SELECT id, 'user', ${now}::bigint, ${now}::bigint FROM unnest(${newIds}::text[]) AS t(id)`.execute(trx);
-          await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${missing.map((m) => m.type)}::text[], ${missing.map((m) => m.value)}::text[], ${newIds}::text[])`.execute(trx);
-          missing.forEach((m, i) => owner.set(`${m.type}\u0000${m.value}`, newIds[i]!));
-          createdProfiles += missing.length;
-        }
-      }
-      const profileIds = events.map((e) => e.userId ?? owner.get(`${e.identity!.type}\u0000${e.identity!.value}`)!);
-      const direct = [...new Set(events.filter((e) => e.userId).map((e) => e.userId!))];
-      if (direct.length) {
-        const r = await sql`INSERT INTO profiles (id, subject_type, created_at, updated_at) SELECT id, 'user', ${now}::bigint, ${now}::bigint FROM unnest(${direct}::text[]) AS t(id) ON CONFLICT (id) DO NOTHING`.execute(trx);
-        createdProfiles += Number(r.numAffectedRows ?? 0);
-      }
-      const inserted = await sql<{ id: number; ord: number }>`
-        INSERT INTO events (profile_id, name, at, properties, message_id, received_at)
-        SELECT p, n, a, pr, m, ${now}::bigint FROM unnest(${profileIds}::text[], ${events.map((e) => e.name)}::text[], ${events.map((e) => e.at)}::bigint[], ${events.map((e) => e.propertiesJson ?? JSON.stringify(e.properties))}::text[], ${events.map((e) => e.messageId ?? null)}::text[]) WITH ORDINALITY AS t(p, n, a, pr, m, ord)
-        ON CONFLICT (message_id) DO NOTHING RETURNING id`.execute(trx);
-      // RETURNING gives inserted rows only; map them back through message ids (events without one always insert).
-      const out: IngestedEvent[] = [];
-      if (inserted.rows.length === events.length) {
-        events.forEach((e, i) => out.push({ id: inserted.rows[i]!.id, profileId: profileIds[i]!, name: e.name, at: e.at, properties: e.properties }));
-      } else if (inserted.rows.length) {
-        const ids2 = inserted.rows.map((r) => r.id);
-        const rows = await trx.selectFrom('events').select(['id', 'profile_id', 'name', 'at', 'properties']).where('id', 'in', ids2).execute();
-        for (const r of rows) out.push({ id: r.id, profileId: r.profile_id, name: r.name, at: r.at, properties: JSON.parse(r.properties) as Record<string, unknown> });
-      }
-      const cat = catalogueRows(events);
-      const names = [...cat.names];
-      await sql`INSERT INTO catalogue_events (name, first_seen, last_seen) SELECT * FROM unnest(${names.map((n) => n[0])}::text[], ${names.map((n) => n[1].first)}::bigint[], ${names.map((n) => n[1].last)}::bigint[])
-        ON CONFLICT (name) DO UPDATE SET first_seen = LEAST(catalogue_events.first_seen, excluded.first_seen), last_seen = GREATEST(catalogue_events.last_seen, excluded.last_seen)`.execute(trx);
-      if (cat.props.length) {
-        await sql`INSERT INTO catalogue_event_properties (event_name, property, type) SELECT * FROM unnest(${cat.props.map((p) => p[0])}::text[], ${cat.props.map((p) => p[1])}::text[], ${cat.props.map((p) => p[2])}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
-      }
-      return { accepted: out.length, duplicates: events.length - inserted.rows.length, createdProfiles, events: out };
-    });
+  /** Written events by id (ascending), of the given names only if names are given; erased ones are left out. */
+  async function readBack(idList: readonly number[], names?: ReadonlySet<string>): Promise<IngestedEvent[]> {
+    if (!idList.length) return [];
+    const sorted = [...idList].sort((a, b) => a - b);
+    const wanted = new Set(sorted);
+    // On SQLite a session's ids are consecutive (it held the write lock): one range scan of the primary
+    // key. On PostgreSQL other writers' ids interleave: by list.
+    let q = handle.db.selectFrom('events').select(['id', 'profile_id', 'name', 'at', 'properties']);
+    q = handle.dialect === 'sqlite' ? q.where('id', '>=', sorted[0]!).where('id', '<=', sorted.at(-1)!) : q.where('id', 'in', sorted);
+    if (names) q = q.where('name', 'in', [...names]);
+    const rows = await q.orderBy('id').execute();
+    return rows.filter((r) => wanted.has(Number(r.id))).map((r) => ({
+      id: Number(r.id),
+      profileId: r.profile_id,
+      name: r.name,
+      at: r.at,
+      get properties() {
+        return JSON.parse(r.properties) as Record<string, unknown>;
+      },
+    }));
   }
 
   return {
     ingest(events: EventIngest[], now: number): Promise<IngestOutcome> {
-      if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, createdProfiles: 0, events: [] });
-      return handle.dialect === 'sqlite' ? ingestSqlite(events, now) : ingestPostgres(events, now);
+      if (events.length === 0) return Promise.resolve(empty());
+      // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
+      if (handle.dialect === 'sqlite') return handle.db.connection().execute(async () => handle.sqlite!.transaction(() => ingestSqlite(events, now, {}))());
+      return handle.db.transaction().execute((trx) => ingestPostgres(trx, events, now, {}));
     },
+    session,
+    readBack,
     async timeline(profileId: string, q: { limit: number; before?: number; name?: string }) {
       let query = handle.db.selectFrom('events').select(['id', 'name', 'at', 'properties', 'message_id']).where('profile_id', '=', profileId);
       if (q.before !== undefined) query = query.where('at', '<', q.before);

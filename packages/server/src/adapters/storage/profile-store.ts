@@ -170,96 +170,120 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
     insertTag: s.prepare('INSERT INTO profile_tags (profile_id, name, type, v_text, v_num) VALUES (?, ?, ?, ?, ?)'),
     catalogueAttribute: s.prepare('INSERT INTO catalogue_attributes (name, type) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     catalogueTag: s.prepare('INSERT INTO catalogue_tags (name, type) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    begin: s.prepare('BEGIN IMMEDIATE'),
+    commit: s.prepare('COMMIT'),
+    rollback: s.prepare('ROLLBACK'),
   });
 
-  async function upsertSqlite(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
+  /**
+   * One batch on SQLite, to run inside a transaction (its own or a session's; not a savepoint, whose
+   * sub-journal copies every page it changes), while holding Kysely's connection so that no Kysely
+   * transaction interleaves with these statements. A conflicting batch returns before it writes.
+   */
+  function upsertSqlite(batch: ProfileUpsert[], now: number): UpsertOutcome {
     const s = handle.sqlite!;
     const st = (statements ??= prepareSqlite(s));
-    // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements;
-    // IMMEDIATE takes the write lock before the reads the writes depend on.
-    return db.connection().execute(async () =>
-      s.transaction((): UpsertOutcome => {
-        const owners = new Map<string, string>();
-        for (const p of batch) {
-          for (const x of p.identities) {
-            const owner = st.owner.get(x.type, x.value) as string | undefined;
-            if (owner !== undefined) owners.set(identityKey(x), owner);
-          }
-        }
-        const r = resolveBatch(batch, owners, ids);
-        if (!r.ok) return r;
-        const existing = new Set<string>();
-        for (const id of new Set(r.resolved)) if (st.exists.get(id) !== undefined) existing.add(id);
-        const plan = planBatch(batch, r.resolved, existing);
-        for (const p of plan.fresh) st.insertProfile.run(p.id, p.subjectType, p.timezone, now, now);
-        for (const p of plan.changed) st.updateProfile.run(now, p.subjectType ?? null, p.timezone === undefined ? 0 : 1, p.timezone ?? null, p.id);
-        for (const x of plan.clearIdentities) st.clearIdentity.run(x.profileId, x.type);
-        for (const x of plan.clearAttributes) st.clearAttribute.run(x.profileId, x.name);
-        for (const x of plan.clearTags) st.clearTag.run(x.profileId, x.name);
-        for (const x of plan.identities) st.insertIdentity.run(x.type, x.value, x.profileId);
-        for (const a of plan.attributes) st.insertAttribute.run(a.profile_id, a.name, a.idx, a.type, a.v_text, a.v_num);
-        for (const t of plan.tags) st.insertTag.run(t.profile_id, t.name, t.type, t.v_text, t.v_num);
-        for (const c of plan.catalogueAttributes) st.catalogueAttribute.run(c.name, c.type);
-        for (const c of plan.catalogueTags) st.catalogueTag.run(c.name, c.type);
-        return { ok: true, ids: r.resolved, created: plan.fresh.length };
-      }).immediate(),
-    );
+    const owners = new Map<string, string>();
+    for (const p of batch) {
+      for (const x of p.identities) {
+        const owner = st.owner.get(x.type, x.value) as string | undefined;
+        if (owner !== undefined) owners.set(identityKey(x), owner);
+      }
+    }
+    const r = resolveBatch(batch, owners, ids);
+    if (!r.ok) return r;
+    const existing = new Set<string>();
+    for (const id of new Set(r.resolved)) if (st.exists.get(id) !== undefined) existing.add(id);
+    const plan = planBatch(batch, r.resolved, existing);
+    for (const p of plan.fresh) st.insertProfile.run(p.id, p.subjectType, p.timezone, now, now);
+    for (const p of plan.changed) st.updateProfile.run(now, p.subjectType ?? null, p.timezone === undefined ? 0 : 1, p.timezone ?? null, p.id);
+    for (const x of plan.clearIdentities) st.clearIdentity.run(x.profileId, x.type);
+    for (const x of plan.clearAttributes) st.clearAttribute.run(x.profileId, x.name);
+    for (const x of plan.clearTags) st.clearTag.run(x.profileId, x.name);
+    for (const x of plan.identities) st.insertIdentity.run(x.type, x.value, x.profileId);
+    for (const a of plan.attributes) st.insertAttribute.run(a.profile_id, a.name, a.idx, a.type, a.v_text, a.v_num);
+    for (const t of plan.tags) st.insertTag.run(t.profile_id, t.name, t.type, t.v_text, t.v_num);
+    for (const c of plan.catalogueAttributes) st.catalogueAttribute.run(c.name, c.type);
+    for (const c of plan.catalogueTags) st.catalogueTag.run(c.name, c.type);
+    return { ok: true, ids: r.resolved, created: plan.fresh.length };
   }
 
-  async function upsertPostgres(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
-    return db.transaction().execute(async (trx) => {
-      const keys = [...new Map(batch.flatMap((p) => p.identities).map((x) => [identityKey(x), x])).values()];
-      const owners = new Map<string, string>();
-      if (keys.length) {
-        const found = await sql<{ type: string; value: string; profile_id: string }>`
-          SELECT i.type, i.value, i.profile_id FROM identities i
-          JOIN unnest(${keys.map((k) => k.type)}::text[], ${keys.map((k) => k.value)}::text[]) AS q(type, value)
-          ON i.type = q.type AND i.value = q.value`.execute(trx);
-        for (const row of found.rows) owners.set(identityKey(row), row.profile_id);
+  async function upsertPostgres(trx: Transaction<Database>, batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
+    const keys = [...new Map(batch.flatMap((p) => p.identities).map((x) => [identityKey(x), x])).values()];
+    const owners = new Map<string, string>();
+    if (keys.length) {
+      const found = await sql<{ type: string; value: string; profile_id: string }>`
+        SELECT i.type, i.value, i.profile_id FROM identities i
+        JOIN unnest(${keys.map((k) => k.type)}::text[], ${keys.map((k) => k.value)}::text[]) AS q(type, value)
+        ON i.type = q.type AND i.value = q.value`.execute(trx);
+      for (const row of found.rows) owners.set(identityKey(row), row.profile_id);
+    }
+    const r = resolveBatch(batch, owners, ids);
+    if (!r.ok) return r;
+    const found = await sql<{ id: string }>`SELECT id FROM profiles WHERE id = ANY(${[...new Set(r.resolved)]}::text[])`.execute(trx);
+    const plan = planBatch(batch, r.resolved, new Set(found.rows.map((x) => x.id)));
+    const col = <T, K extends keyof T>(rows: T[], k: K) => rows.map((x) => x[k]);
+    if (plan.fresh.length) {
+      await sql`INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at)
+        SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${col(plan.fresh, 'id')}::text[], ${col(plan.fresh, 'subjectType')}::text[], ${col(plan.fresh, 'timezone')}::text[]) AS t(id, st, tz)`.execute(trx);
+    }
+    if (plan.changed.length) {
+      await sql`UPDATE profiles p SET updated_at = ${now}::bigint, subject_type = coalesce(u.st, p.subject_type), timezone = CASE WHEN u.set_tz THEN u.tz ELSE p.timezone END
+        FROM unnest(${col(plan.changed, 'id')}::text[], ${plan.changed.map((x) => x.subjectType ?? null)}::text[], ${plan.changed.map((x) => x.timezone !== undefined)}::boolean[], ${plan.changed.map((x) => x.timezone ?? null)}::text[]) AS u(id, st, set_tz, tz)
+        WHERE p.id = u.id`.execute(trx);
+    }
+    if (plan.clearIdentities.length) {
+      await sql`DELETE FROM identities i USING unnest(${col(plan.clearIdentities, 'profileId')}::text[], ${col(plan.clearIdentities, 'type')}::text[]) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`.execute(trx);
+    }
+    if (plan.clearAttributes.length) {
+      await sql`DELETE FROM profile_attributes a USING unnest(${col(plan.clearAttributes, 'profileId')}::text[], ${col(plan.clearAttributes, 'name')}::text[]) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`.execute(trx);
+    }
+    if (plan.clearTags.length) {
+      await sql`DELETE FROM profile_tags g USING unnest(${col(plan.clearTags, 'profileId')}::text[], ${col(plan.clearTags, 'name')}::text[]) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`.execute(trx);
+    }
+    if (plan.identities.length) {
+      await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${col(plan.identities, 'type')}::text[], ${col(plan.identities, 'value')}::text[], ${col(plan.identities, 'profileId')}::text[])`.execute(trx);
+    }
+    if (plan.attributes.length) {
+      const a = plan.attributes;
+      await sql`INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num)
+        SELECT * FROM unnest(${col(a, 'profile_id')}::text[], ${col(a, 'name')}::text[], ${col(a, 'idx')}::integer[], ${col(a, 'type')}::text[], ${col(a, 'v_text')}::text[], ${col(a, 'v_num')}::double precision[])`.execute(trx);
+    }
+    if (plan.tags.length) {
+      const t = plan.tags;
+      await sql`INSERT INTO profile_tags (profile_id, name, type, v_text, v_num)
+        SELECT * FROM unnest(${col(t, 'profile_id')}::text[], ${col(t, 'name')}::text[], ${col(t, 'type')}::text[], ${col(t, 'v_text')}::text[], ${col(t, 'v_num')}::double precision[])`.execute(trx);
+    }
+    if (plan.catalogueAttributes.length) {
+      await sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${col(plan.catalogueAttributes, 'name')}::text[], ${col(plan.catalogueAttributes, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+    }
+    if (plan.catalogueTags.length) {
+      await sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${col(plan.catalogueTags, 'name')}::text[], ${col(plan.catalogueTags, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+    }
+    return { ok: true as const, ids: r.resolved, created: plan.fresh.length };
+  }
+
+  /**
+   * Several batches in one transaction (bulk imports; see the event store's session): `body` gets an
+   * `upsert` for each batch, which writes nothing of a batch that conflicts and says why, and the
+   * transaction commits when `body` returns (rolls back when it throws). On SQLite the session holds
+   * Kysely's connection throughout: other writers of this process wait until it commits.
+   */
+  async function session<T>(body: (upsert: (batch: ProfileUpsert[], now: number) => Promise<UpsertOutcome>) => Promise<T>): Promise<T> {
+    const none = (): Promise<UpsertOutcome> => Promise.resolve({ ok: true, ids: [], created: 0 });
+    if (handle.dialect !== 'sqlite') return db.transaction().execute((trx) => body((batch, now) => (batch.length ? upsertPostgres(trx, batch, now) : none())));
+    const s = handle.sqlite!;
+    const st = (statements ??= prepareSqlite(s));
+    return db.connection().execute(async () => {
+      st.begin.run();
+      try {
+        const r = await body(async (batch, now) => (batch.length ? upsertSqlite(batch, now) : { ok: true, ids: [], created: 0 }));
+        st.commit.run();
+        return r;
+      } catch (e) {
+        if (s.inTransaction) st.rollback.run();
+        throw e;
       }
-      const r = resolveBatch(batch, owners, ids);
-      if (!r.ok) return r;
-      const found = await sql<{ id: string }>`SELECT id FROM profiles WHERE id = ANY(${[...new Set(r.resolved)]}::text[])`.execute(trx);
-      const plan = planBatch(batch, r.resolved, new Set(found.rows.map((x) => x.id)));
-      const col = <T, K extends keyof T>(rows: T[], k: K) => rows.map((x) => x[k]);
-      if (plan.fresh.length) {
-        await sql`INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at)
-          SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${col(plan.fresh, 'id')}::text[], ${col(plan.fresh, 'subjectType')}::text[], ${col(plan.fresh, 'timezone')}::text[]) AS t(id, st, tz)`.execute(trx);
-      }
-      if (plan.changed.length) {
-        await sql`UPDATE profiles p SET updated_at = ${now}::bigint, subject_type = coalesce(u.st, p.subject_type), timezone = CASE WHEN u.set_tz THEN u.tz ELSE p.timezone END
-          FROM unnest(${col(plan.changed, 'id')}::text[], ${plan.changed.map((x) => x.subjectType ?? null)}::text[], ${plan.changed.map((x) => x.timezone !== undefined)}::boolean[], ${plan.changed.map((x) => x.timezone ?? null)}::text[]) AS u(id, st, set_tz, tz)
-          WHERE p.id = u.id`.execute(trx);
-      }
-      if (plan.clearIdentities.length) {
-        await sql`DELETE FROM identities i USING unnest(${col(plan.clearIdentities, 'profileId')}::text[], ${col(plan.clearIdentities, 'type')}::text[]) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`.execute(trx);
-      }
-      if (plan.clearAttributes.length) {
-        await sql`DELETE FROM profile_attributes a USING unnest(${col(plan.clearAttributes, 'profileId')}::text[], ${col(plan.clearAttributes, 'name')}::text[]) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`.execute(trx);
-      }
-      if (plan.clearTags.length) {
-        await sql`DELETE FROM profile_tags g USING unnest(${col(plan.clearTags, 'profileId')}::text[], ${col(plan.clearTags, 'name')}::text[]) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`.execute(trx);
-      }
-      if (plan.identities.length) {
-        await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${col(plan.identities, 'type')}::text[], ${col(plan.identities, 'value')}::text[], ${col(plan.identities, 'profileId')}::text[])`.execute(trx);
-      }
-      if (plan.attributes.length) {
-        const a = plan.attributes;
-        await sql`INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num)
-          SELECT * FROM unnest(${col(a, 'profile_id')}::text[], ${col(a, 'name')}::text[], ${col(a, 'idx')}::integer[], ${col(a, 'type')}::text[], ${col(a, 'v_text')}::text[], ${col(a, 'v_num')}::double precision[])`.execute(trx);
-      }
-      if (plan.tags.length) {
-        const t = plan.tags;
-        await sql`INSERT INTO profile_tags (profile_id, name, type, v_text, v_num)
-          SELECT * FROM unnest(${col(t, 'profile_id')}::text[], ${col(t, 'name')}::text[], ${col(t, 'type')}::text[], ${col(t, 'v_text')}::text[], ${col(t, 'v_num')}::double precision[])`.execute(trx);
-      }
-      if (plan.catalogueAttributes.length) {
-        await sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${col(plan.catalogueAttributes, 'name')}::text[], ${col(plan.catalogueAttributes, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
-      }
-      if (plan.catalogueTags.length) {
-        await sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${col(plan.catalogueTags, 'name')}::text[], ${col(plan.catalogueTags, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
-      }
-      return { ok: true as const, ids: r.resolved, created: plan.fresh.length };
     });
   }
 
@@ -294,8 +318,11 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
     /** Runs a batch upsert in its own transaction; nothing is written when any item conflicts. */
     upsert(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
       if (batch.length === 0) return Promise.resolve({ ok: true, ids: [], created: 0 });
-      return handle.dialect === 'sqlite' ? upsertSqlite(batch, now) : upsertPostgres(batch, now);
+      // IMMEDIATE takes the write lock before the reads the writes depend on.
+      if (handle.dialect === 'sqlite') return db.connection().execute(async () => handle.sqlite!.transaction(() => upsertSqlite(batch, now)).immediate());
+      return db.transaction().execute((trx) => upsertPostgres(trx, batch, now));
     },
+    session,
     get: (id: string) => load(db, id),
     async findIdByIdentity(type: string, value: string): Promise<string | undefined> {
       const r = await db.selectFrom('identities').select('profile_id').where('type', '=', type).where('value', '=', value).executeTakeFirst();

@@ -1,0 +1,96 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestedEvent } from '../src/adapters/storage/event-store';
+import { createBulkImport } from '../src/services/bulk-import';
+import type { EventsListener } from '../src/services/customer-data';
+import { createTestContainer, DIALECTS } from './helpers';
+
+const NAMES = ['app_open', 'purchase'];
+const eventLine = (i: number, users = 50) =>
+  JSON.stringify({ userId: `bi-u${i % users}`, name: NAMES[i % 2], time: '2026-11-20T10:00:00Z', properties: i % 2 ? { amount: i, sku: `S${i % 7}` } : { page: `/p${i % 5}` }, messageId: `bi-m${i}` });
+const upload = (lines: string[]) => Readable.from([lines.join('\n')]);
+
+// The NDJSON import against both backends, with small transactions so that a few thousand lines
+// span many pieces (parsed on the worker thread), batches and transactions.
+describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
+  let t: Awaited<ReturnType<typeof createTestContainer>>;
+  const bulk = () => createBulkImport({ data: t.c.customerData, clock: t.clock, limits: { events: { rows: 3_000, ms: 60_000, batch: 1_000 }, profiles: { rows: 1_500, ms: 60_000, batch: 500 } } });
+  const countEvents = async (prefix: string) =>
+    Number((await t.c.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('message_id', 'like', `${prefix}%`).executeTakeFirstOrThrow()).n);
+
+  beforeAll(async () => {
+    t = await createTestContainer(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it('writes each messageId once across pieces, transactions and threads; unknown users get a profile; the catalogue grows', async () => {
+    // 12,000 events, then the first 3,000 again (duplicates far from their originals), and bad lines.
+    const lines = Array.from({ length: 12_000 }, (_, i) => eventLine(i));
+    lines.splice(5_000, 0, '{"userId": "bi-u1", "name": "9lives"}', 'not json');
+    lines.push(...Array.from({ length: 3_000 }, (_, i) => eventLine(i)));
+    const s = await bulk().importEvents(upload(lines));
+    expect(s).toMatchObject({ lines: 15_002, accepted: 12_000, duplicates: 3_000, refused: 2 });
+    expect(s.errors.map((e) => e.line)).toEqual([5_001, 5_002]);
+    expect(await countEvents('bi-m')).toBe(12_000);
+    expect((await t.c.customerData.getProfile('bi-u49')).id).toBe('bi-u49');
+    const cat = await t.c.customerData.catalogue();
+    expect(cat.events.find((e) => e.name === 'purchase')?.properties).toEqual([{ name: 'amount', type: 'number' }, { name: 'sku', type: 'string' }]);
+    // Sent again: all duplicates, nothing written.
+    const again = await bulk().importEvents(upload(lines));
+    expect(again).toMatchObject({ accepted: 0, duplicates: 15_000 });
+    expect(await countEvents('bi-m')).toBe(12_000);
+  });
+
+  it('an upload that breaks keeps the transactions committed before, and nothing of the one it broke', async () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => eventLine(i).replace(/bi-m/, 'br-m'));
+    const stream = Readable.from((async function* () {
+      for (let i = 0; i < lines.length; i += 500) yield Buffer.from(lines.slice(i, i + 500).join('\n') + '\n');
+      throw new Error('connection reset');
+    })());
+    await expect(bulk().importEvents(stream)).rejects.toThrow('connection reset');
+    const rows = await t.c.db.selectFrom('events').select('message_id').where('message_id', 'like', 'br-m%').execute();
+    const written = new Set(rows.map((r) => r.message_id));
+    // Whole transactions of at least 3,000 events, in line order; the one open when it broke rolled back.
+    expect(written.size).toBeGreaterThanOrEqual(3_000);
+    expect(written.size).toBeLessThan(10_000);
+    for (let i = 0; i < written.size; i++) expect(written.has(`br-m${i}`)).toBe(true);
+  });
+
+  it('listeners hear of imported events once committed, only of the names they ask for', async () => {
+    const heard: { all: IngestedEvent[]; purchases: IngestedEvent[]; committed: boolean[] } = { all: [], purchases: [], committed: [] };
+    const all: EventsListener = async (events) => {
+      heard.all.push(...events);
+    };
+    const purchases: EventsListener = Object.assign(async (events: IngestedEvent[]) => {
+      heard.purchases.push(...events);
+      heard.committed.push((await t.c.customerData.timeline(events[0]!.profileId, { limit: 1, name: events[0]!.name })).length > 0);
+    }, { eventNames: async () => new Set(['purchase']) });
+    t.c.eventListeners.push(purchases);
+    try {
+      const lines = Array.from({ length: 4_000 }, (_, i) => eventLine(i).replace(/bi-m/, 'li-m'));
+      await bulk().importEvents(upload(lines));
+      expect(heard.purchases).toHaveLength(2_000);
+      expect(new Set(heard.purchases.map((e) => e.name))).toEqual(new Set(['purchase']));
+      expect(heard.purchases[1]).toMatchObject({ name: 'purchase', properties: { amount: 3, sku: 'S3' } });
+      expect(heard.committed.every(Boolean)).toBe(true);
+      // A listener that names nothing hears of every event.
+      t.c.eventListeners.push(all);
+      await bulk().importEvents(upload(Array.from({ length: 1_000 }, (_, i) => eventLine(i).replace(/bi-m/, 'la-m'))));
+      expect(heard.all).toHaveLength(1_000);
+    } finally {
+      t.c.eventListeners.splice(t.c.eventListeners.indexOf(purchases), 1);
+      if (t.c.eventListeners.includes(all)) t.c.eventListeners.splice(t.c.eventListeners.indexOf(all), 1);
+    }
+  });
+
+  it('profiles: a conflicting line is refused by number, the others are written across transactions', async () => {
+    const phone = (i: number) => `+86138${String(i).padStart(8, '0')}`;
+    const lines = Array.from({ length: 5_000 }, (_, i) => JSON.stringify({ id: `bp-${i}`, identities: { whatsapp: phone(i) }, attributes: { n: i }, tags: { level: i % 3 } }));
+    // Line 4,001 claims the number of line 2 (written in an earlier transaction).
+    lines[4_000] = JSON.stringify({ id: 'bp-x', identities: { whatsapp: phone(1) } });
+    const s = await bulk().importProfiles(upload(lines));
+    expect(s).toMatchObject({ lines: 5_000, accepted: 4_999, refused: 1 });
+    expect(s.errors).toEqual([{ line: 4_001, path: 'identities.whatsapp', message: `${phone(1)} already belongs to profile bp-1` }]);
+    expect(await t.c.customerData.getProfile('bp-4999')).toMatchObject({ attributes: { n: 4_999 }, tags: { level: 4_999 % 3 }, identities: [{ type: 'whatsapp', value: phone(4_999) }] });
+  });
+});
