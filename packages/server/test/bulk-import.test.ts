@@ -83,14 +83,31 @@ describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
     }
   });
 
+  it('keeps text as it was sent: quotes, backslashes, braces, commas, NULL, non-ASCII', async () => {
+    const odd = 'we"ird\\, {id} \u2028 NULL 名前';
+    const lines = [
+      JSON.stringify({ userId: odd, name: 'odd event', properties: { q: 'a "b" \\c\\', arr: ['x,y', '{z}'], n: null }, messageId: `NULL${odd}` }),
+      JSON.stringify({ userId: 'NULL', name: 'odd event', messageId: 'odd-2' }),
+      JSON.stringify({ userId: 'ctl\u0001\u0002', name: 'odd event', properties: { c: '\u0001' }, messageId: 'odd-3' }),
+    ];
+    const s = await bulk().importEvents(upload(lines));
+    expect(s).toMatchObject({ accepted: 3, refused: 0 });
+    const [e] = await t.c.customerData.timeline(odd, { limit: 5 });
+    expect(e).toMatchObject({ name: 'odd event', properties: { q: 'a "b" \\c\\', arr: ['x,y', '{z}'], n: null }, messageId: `NULL${odd}` });
+    expect((await t.c.customerData.getProfile('NULL')).id).toBe('NULL');
+    expect((await t.c.customerData.timeline('ctl\u0001\u0002', { limit: 1 }))[0]?.properties).toEqual({ c: '\u0001' });
+  });
+
   it('profiles: a conflicting line is refused by number, the others are written across transactions', async () => {
     const phone = (i: number) => `+86138${String(i).padStart(8, '0')}`;
     const lines = Array.from({ length: 5_000 }, (_, i) => JSON.stringify({ id: `bp-${i}`, identities: { whatsapp: phone(i) }, attributes: { n: i }, tags: { level: i % 3 } }));
     // Line 4,001 claims the number of line 2 (written in an earlier transaction).
     lines[4_000] = JSON.stringify({ id: 'bp-x', identities: { whatsapp: phone(1) } });
+    lines[4_001] = JSON.stringify({ id: 'bp-4001', identities: { whatsapp: phone(4_001) }, attributes: { odd: 'a\u0001"b"\\ NULL', list: ['', 'x,y'], at: '2026-01-02T03:04:05+08:00' }, tags: { t: '' } });
     const s = await bulk().importProfiles(upload(lines));
     expect(s).toMatchObject({ lines: 5_000, accepted: 4_999, refused: 1 });
     expect(s.errors).toEqual([{ line: 4_001, path: 'identities.whatsapp', message: `${phone(1)} already belongs to profile bp-1` }]);
+    expect((await t.c.customerData.getProfile('bp-4001')).attributes).toEqual({ odd: 'a\u0001"b"\\ NULL', list: ['', 'x,y'], at: '2026-01-01T19:04:05.000Z' });
     expect(await t.c.customerData.getProfile('bp-4999')).toMatchObject({ attributes: { n: 4_999 }, tags: { level: 4_999 % 3 }, identities: [{ type: 'whatsapp', value: phone(4_999) }] });
   });
 });

@@ -31,6 +31,7 @@ function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?
     open.push(keys);
   };
   const data = {
+    sessionBatch: { events: 500, profiles: 250 },
     eventSession: <T>(body: (w: (e: EventIngest[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>) =>
       session((open) => async (items: EventIngest[]) => {
         step(open, items.map((e) => e.messageId ?? ''));

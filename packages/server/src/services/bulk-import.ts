@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { mergeCatalogues, type ProfileUpsert } from '@wareach/core';
 import type { CustomerDataService } from './customer-data';
-import { columnEvents, type ImportKind, type ParsedPiece } from './import-parse';
+import { columnEvents, pieceProfiles, type ImportKind, type ParsedPiece } from './import-parse';
 import { parsePieces, type ParseOptions } from './import-parser';
 import type { Clock } from './ports';
 
@@ -25,11 +25,11 @@ const MAX_REPORTED = 1000;
  * (measured from its start, the wait for the next parsed lines included). The ingest bench's floor
  * commits as many rows a transaction.
  */
-export const IMPORT_TRANSACTION: Record<ImportKind, ImportLimits> = {
-  // `batch`: items one store call writes; its lookups and catalogue rows are per call.
-  events: { rows: 50_000, ms: 1000, batch: 2_000 },
-  profiles: { rows: 10_000, ms: 1000, batch: 1_000 },
+export const IMPORT_TRANSACTION: Record<ImportKind, { rows: number; ms: number }> = {
+  events: { rows: 50_000, ms: 1000 },
+  profiles: { rows: 10_000, ms: 1000 },
 };
+/** A transaction's bounds, and `batch`: the items of one store call (the store's `sessionBatch` unless given; whole pieces). */
 export interface ImportLimits {
   rows: number;
   ms: number;
@@ -54,9 +54,9 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
     writeBatch: (write: W, pieces: Taken[], s: ImportSummary) => Promise<void>,
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
-    const limit = deps.limits?.[kind] ?? IMPORT_TRANSACTION[kind];
+    const limit = deps.limits?.[kind] ?? { ...IMPORT_TRANSACTION[kind], batch: deps.data.sessionBatch[kind] };
     const pieces = parsePieces(kind, stream, () => deps.clock.now(), deps.parse);
-    const size = (t: Taken) => (t.piece.events?.name.length ?? t.piece.profiles?.items.length ?? 0);
+    const size = (t: Taken) => (t.piece.events?.count ?? t.piece.profiles?.count ?? 0);
     // The pieces, in order, with their first line's number; their parse refusals are counted as they come.
     const take = async (): Promise<Taken | undefined> => {
       const r = await pieces.next();
@@ -112,7 +112,7 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
     },
     importProfiles(stream: Readable) {
       return run('profiles', stream, deps.data.profileSession, async (write, pieces, s) => {
-        let pending: { line: number; value: ProfileUpsert }[] = pieces.flatMap(({ piece, base }) => piece.profiles!.items.map((value, k) => ({ line: base + piece.profiles!.lines[k]!, value })));
+        let pending: { line: number; value: ProfileUpsert }[] = pieces.flatMap(({ piece, base }) => pieceProfiles(piece.profiles!).map((value, k) => ({ line: base + piece.profiles!.lines[k]!, value })));
         // A conflicting item refuses its batch, which writes nothing: drop the items named and write the rest.
         while (pending.length) {
           const r = await write(pending.map((i) => i.value));

@@ -84,30 +84,32 @@ export function createCustomerDataService(deps: {
    * A bulk import's event writes: several batches in one transaction (the store's session). Imported
    * events reach the event listeners (the trigger engine) as API events do — a triggered task's range
    * decides whether an old event counts — but only once the transaction has committed, and only those
-   * the listeners name: until then the session keeps their ids, not the events (tens of thousands of
-   * objects held for half a second outlived V8's young generation and cost more than the writes saved),
-   * and afterwards reads them back, READ_BACK at a time.
+   * the listeners name when it starts (a triggered task started during a session of at most a second
+   * misses its events, as one started elsewhere misses API events for the trigger index's few seconds):
+   * the session keeps their ids, not the events (tens of thousands of objects held for half a second
+   * outlived V8's young generation and cost more than the writes saved), and reads them back after the
+   * commit, READ_BACK at a time.
    */
   async function eventSession<T>(body: (write: (events: EventIngest[], catalogue?: EventCatalogue) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>): Promise<T> {
     const listeners = [...deps.listeners];
-    const written: number[] | undefined = listeners.length ? [] : undefined;
+    const names = await namesWanted(listeners);
+    const written = names?.size === 0 ? undefined : { names, ids: [] as number[] };
     const r = await events.session((ingest) => body((evs, catalogue) => ingest(evs, clock.now(), catalogue)), written);
-    if (!written?.length) return r;
-    // Names asked after the commit: a task started during the session sees its events, as with API batches.
-    let names: Set<string> | undefined = new Set();
-    for (const l of listeners) {
-      if (!l.eventNames) {
-        names = undefined; // a listener that wants every event
-        break;
-      }
-      for (const n of await l.eventNames()) names.add(n);
-    }
-    if (names?.size === 0) return r;
-    for (let i = 0; i < written.length; i += READ_BACK) {
-      const part = await events.readBack(written.slice(i, i + READ_BACK), names);
+    for (let i = 0; written && i < written.ids.length; i += READ_BACK) {
+      const part = await events.readBack(written.ids.slice(i, i + READ_BACK), names);
       if (part.length) for (const l of listeners) await l(part);
     }
     return r;
+  }
+
+  /** The event names the listeners act on now; undefined when one of them wants every event. */
+  async function namesWanted(listeners: EventsListener[]): Promise<Set<string> | undefined> {
+    const names = new Set<string>();
+    for (const l of listeners) {
+      if (!l.eventNames) return undefined;
+      for (const n of await l.eventNames()) names.add(n);
+    }
+    return names;
   }
 
   /** A bulk import's profile writes: several batches in one transaction; a conflicting batch writes nothing and says why. */
@@ -122,6 +124,8 @@ export function createCustomerDataService(deps: {
     writeEvents,
     eventSession,
     profileSession,
+    /** Items a bulk import's batch should hold, per the store (see their `sessionBatch`). */
+    sessionBatch: { events: events.sessionBatch, profiles: profiles.sessionBatch },
 
     async upsertProfiles(items: unknown[]) {
       checkBatchSize(items, 'users');

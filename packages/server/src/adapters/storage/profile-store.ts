@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FieldError, ProfileUpsert, TypedValue } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
+import { literalArray, textColumn } from './event-store';
 import type { Database } from './schema/index';
 
 export interface StoredProfile {
@@ -97,25 +98,30 @@ interface UpsertPlan {
  * if they had been sent one after another: a later value (or null, which removes) wins.
  */
 function planBatch(batch: ProfileUpsert[], resolved: string[], existing: Set<string>): UpsertPlan {
-  type Merged = { subjectType?: string; timezone?: string | null; identities: Map<string, string>; attributes: Map<string, TypedValue | null>; tags: Map<string, TypedValue | null> };
+  // A profile's first item is taken as it is, and copied only when a second item for the same profile
+  // merges into it: three Maps a profile were most of a bulk import's garbage (promoted out of V8's
+  // young generation while the batch's statements ran).
+  type Merged = { subjectType?: string | undefined; timezone?: string | null | undefined; identities: ProfileUpsert['identities']; attributes: ProfileUpsert['attributes']; tags: ProfileUpsert['tags'] };
   const merged = new Map<string, Merged>();
   const attrTypes = new Set<string>();
   const tagTypes = new Set<string>();
   batch.forEach((p, i) => {
     const id = resolved[i]!;
-    let m = merged.get(id);
-    if (!m) merged.set(id, (m = { identities: new Map(), attributes: new Map(), tags: new Map() }));
-    if (p.subjectType !== undefined) m.subjectType = p.subjectType;
-    if (p.timezone !== undefined) m.timezone = p.timezone;
-    for (const x of p.identities) m.identities.set(x.type, x.value);
+    const m = merged.get(id);
+    if (!m) merged.set(id, { subjectType: p.subjectType, timezone: p.timezone, identities: p.identities, attributes: p.attributes, tags: p.tags });
+    else {
+      if (p.subjectType !== undefined) m.subjectType = p.subjectType;
+      if (p.timezone !== undefined) m.timezone = p.timezone;
+      m.identities = [...m.identities, ...p.identities];
+      m.attributes = { ...m.attributes, ...p.attributes };
+      m.tags = { ...m.tags, ...p.tags };
+    }
     for (const name in p.attributes) {
-      const v = p.attributes[name]!;
-      m.attributes.set(name, v);
+      const v = p.attributes[name];
       if (v) attrTypes.add(`${name}\u0000${v.type}`);
     }
     for (const name in p.tags) {
-      const v = p.tags[name]!;
-      m.tags.set(name, v);
+      const v = p.tags[name];
       if (v) tagTypes.add(`${name}\u0000${v.type}`);
     }
   });
@@ -124,15 +130,19 @@ function planBatch(batch: ProfileUpsert[], resolved: string[], existing: Set<str
     const isNew = !existing.has(id);
     if (isNew) plan.fresh.push({ id, subjectType: m.subjectType ?? 'user', timezone: m.timezone ?? null });
     else plan.changed.push({ id, subjectType: m.subjectType, timezone: m.timezone });
-    for (const [type, value] of m.identities) {
+    // One identity per type, the last given (in the place of the first).
+    const identities = m.identities.length < 2 ? m.identities : [...new Map(m.identities.map((x) => [x.type, x.value]))].map(([type, value]) => ({ type, value }));
+    for (const { type, value } of identities) {
       if (!isNew) plan.clearIdentities.push({ profileId: id, type });
       plan.identities.push({ type, value, profileId: id });
     }
-    for (const [name, v] of m.attributes) {
+    for (const name in m.attributes) {
+      const v = m.attributes[name];
       if (!isNew) plan.clearAttributes.push({ profileId: id, name });
       if (v) plan.attributes.push(...attributeRows(id, name, v));
     }
-    for (const [name, v] of m.tags) {
+    for (const name in m.tags) {
+      const v = m.tags[name];
       if (!isNew) plan.clearTags.push({ profileId: id, name });
       if (v) plan.tags.push(tagRow(id, name, v));
     }
@@ -214,51 +224,51 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
     if (keys.length) {
       const found = await sql<{ type: string; value: string; profile_id: string }>`
         SELECT i.type, i.value, i.profile_id FROM identities i
-        JOIN unnest(${keys.map((k) => k.type)}::text[], ${keys.map((k) => k.value)}::text[]) AS q(type, value)
+        JOIN unnest(${textColumn(keys.map((k) => k.type))}, ${textColumn(keys.map((k) => k.value))}) AS q(type, value)
         ON i.type = q.type AND i.value = q.value`.execute(trx);
       for (const row of found.rows) owners.set(identityKey(row), row.profile_id);
     }
     const r = resolveBatch(batch, owners, ids);
     if (!r.ok) return r;
-    const found = await sql<{ id: string }>`SELECT id FROM profiles WHERE id = ANY(${[...new Set(r.resolved)]}::text[])`.execute(trx);
+    const found = await sql<{ id: string }>`SELECT id FROM profiles WHERE id = ANY(${textColumn([...new Set(r.resolved)])})`.execute(trx);
     const plan = planBatch(batch, r.resolved, new Set(found.rows.map((x) => x.id)));
     const col = <T, K extends keyof T>(rows: T[], k: K) => rows.map((x) => x[k]);
     if (plan.fresh.length) {
       await sql`INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at)
-        SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${col(plan.fresh, 'id')}::text[], ${col(plan.fresh, 'subjectType')}::text[], ${col(plan.fresh, 'timezone')}::text[]) AS t(id, st, tz)`.execute(trx);
+        SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${textColumn(col(plan.fresh, 'id'))}, ${textColumn(col(plan.fresh, 'subjectType'))}, ${textColumn(col(plan.fresh, 'timezone'))}) AS t(id, st, tz)`.execute(trx);
     }
     if (plan.changed.length) {
       await sql`UPDATE profiles p SET updated_at = ${now}::bigint, subject_type = coalesce(u.st, p.subject_type), timezone = CASE WHEN u.set_tz THEN u.tz ELSE p.timezone END
-        FROM unnest(${col(plan.changed, 'id')}::text[], ${plan.changed.map((x) => x.subjectType ?? null)}::text[], ${plan.changed.map((x) => x.timezone !== undefined)}::boolean[], ${plan.changed.map((x) => x.timezone ?? null)}::text[]) AS u(id, st, set_tz, tz)
+        FROM unnest(${textColumn(col(plan.changed, 'id'))}, ${textColumn(plan.changed.map((x) => x.subjectType ?? null))}, ${literalArray(plan.changed.map((x) => x.timezone !== undefined))}::boolean[], ${textColumn(plan.changed.map((x) => x.timezone ?? null))}) AS u(id, st, set_tz, tz)
         WHERE p.id = u.id`.execute(trx);
     }
     if (plan.clearIdentities.length) {
-      await sql`DELETE FROM identities i USING unnest(${col(plan.clearIdentities, 'profileId')}::text[], ${col(plan.clearIdentities, 'type')}::text[]) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`.execute(trx);
+      await sql`DELETE FROM identities i USING unnest(${textColumn(col(plan.clearIdentities, 'profileId'))}, ${textColumn(col(plan.clearIdentities, 'type'))}) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`.execute(trx);
     }
     if (plan.clearAttributes.length) {
-      await sql`DELETE FROM profile_attributes a USING unnest(${col(plan.clearAttributes, 'profileId')}::text[], ${col(plan.clearAttributes, 'name')}::text[]) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`.execute(trx);
+      await sql`DELETE FROM profile_attributes a USING unnest(${textColumn(col(plan.clearAttributes, 'profileId'))}, ${textColumn(col(plan.clearAttributes, 'name'))}) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`.execute(trx);
     }
     if (plan.clearTags.length) {
-      await sql`DELETE FROM profile_tags g USING unnest(${col(plan.clearTags, 'profileId')}::text[], ${col(plan.clearTags, 'name')}::text[]) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`.execute(trx);
+      await sql`DELETE FROM profile_tags g USING unnest(${textColumn(col(plan.clearTags, 'profileId'))}, ${textColumn(col(plan.clearTags, 'name'))}) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`.execute(trx);
     }
     if (plan.identities.length) {
-      await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${col(plan.identities, 'type')}::text[], ${col(plan.identities, 'value')}::text[], ${col(plan.identities, 'profileId')}::text[])`.execute(trx);
+      await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${textColumn(col(plan.identities, 'type'))}, ${textColumn(col(plan.identities, 'value'))}, ${textColumn(col(plan.identities, 'profileId'))})`.execute(trx);
     }
     if (plan.attributes.length) {
       const a = plan.attributes;
       await sql`INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num)
-        SELECT * FROM unnest(${col(a, 'profile_id')}::text[], ${col(a, 'name')}::text[], ${col(a, 'idx')}::integer[], ${col(a, 'type')}::text[], ${col(a, 'v_text')}::text[], ${col(a, 'v_num')}::double precision[])`.execute(trx);
+        SELECT * FROM unnest(${textColumn(col(a, 'profile_id'))}, ${textColumn(col(a, 'name'))}, ${literalArray(col(a, 'idx'))}::integer[], ${textColumn(col(a, 'type'))}, ${textColumn(col(a, 'v_text'))}, ${literalArray(col(a, 'v_num'))}::double precision[])`.execute(trx);
     }
     if (plan.tags.length) {
       const t = plan.tags;
       await sql`INSERT INTO profile_tags (profile_id, name, type, v_text, v_num)
-        SELECT * FROM unnest(${col(t, 'profile_id')}::text[], ${col(t, 'name')}::text[], ${col(t, 'type')}::text[], ${col(t, 'v_text')}::text[], ${col(t, 'v_num')}::double precision[])`.execute(trx);
+        SELECT * FROM unnest(${textColumn(col(t, 'profile_id'))}, ${textColumn(col(t, 'name'))}, ${textColumn(col(t, 'type'))}, ${textColumn(col(t, 'v_text'))}, ${literalArray(col(t, 'v_num'))}::double precision[])`.execute(trx);
     }
     if (plan.catalogueAttributes.length) {
-      await sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${col(plan.catalogueAttributes, 'name')}::text[], ${col(plan.catalogueAttributes, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+      await sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${textColumn(col(plan.catalogueAttributes, 'name'))}, ${textColumn(col(plan.catalogueAttributes, 'type'))}) ON CONFLICT DO NOTHING`.execute(trx);
     }
     if (plan.catalogueTags.length) {
-      await sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${col(plan.catalogueTags, 'name')}::text[], ${col(plan.catalogueTags, 'type')}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
+      await sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${textColumn(col(plan.catalogueTags, 'name'))}, ${textColumn(col(plan.catalogueTags, 'type'))}) ON CONFLICT DO NOTHING`.execute(trx);
     }
     return { ok: true as const, ids: r.resolved, created: plan.fresh.length };
   }
@@ -323,6 +333,12 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
       return db.transaction().execute((trx) => upsertPostgres(trx, batch, now));
     },
     session,
+    /**
+     * Profiles a session's batch should hold: on SQLite few (a batch's dozen objects a profile, kept
+     * while its statements run, were promoted out of V8's young generation at 1,000 and doubled the
+     * heap), on PostgreSQL enough to make each statement's round trip worth it.
+     */
+    sessionBatch: handle.dialect === 'sqlite' ? 250 : 2_000,
     get: (id: string) => load(db, id),
     async findIdByIdentity(type: string, value: string): Promise<string | undefined> {
       const r = await db.selectFrom('identities').select('profile_id').where('type', '=', type).where('value', '=', value).executeTakeFirst();
