@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { err, issuesToFieldErrors, ok, type FieldError, type Result } from '../shared/result';
-import { normaliseIdentity, typeValue, type AttributeType } from './profile-input';
+import { normaliseIdentity, pathIn, typeValue, type AttributeType } from './profile-input';
 
 export interface EventIngest {
   userId: string | undefined;
@@ -67,7 +67,6 @@ export function eventInputFastPath(input: unknown): EventInput | undefined {
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
 export function parseEventInput(input: unknown, now: number, prefix = ''): Result<EventIngest> {
-  const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
   let d = eventInputFastPath(input);
   if (!d) {
     const parsed = eventInputSchema.safeParse(input);
@@ -80,13 +79,13 @@ export function parseEventInput(input: unknown, now: number, prefix = ''): Resul
     const type = d.identity.type === 'phone' ? 'whatsapp' : d.identity.type;
     const n = normaliseIdentity(type, d.identity.value);
     if (n.ok) identity = { type, value: n.value };
-    else errors.push({ path: p('identity.value'), message: `${JSON.stringify(d.identity.value)} ${n.error}` });
+    else errors.push({ path: pathIn(prefix, 'identity.value'), message: `${JSON.stringify(d.identity.value)} ${n.error}` });
   }
-  if (!d.userId && !d.identity) errors.push({ path: p('userId'), message: 'give userId or identity' });
+  if (!d.userId && !d.identity) errors.push({ path: pathIn(prefix, 'userId'), message: 'give userId or identity' });
   const at = d.time ? Date.parse(d.time) : now;
-  if (at > now + MAX_FUTURE_MS) errors.push({ path: p('time'), message: 'is more than 24 hours in the future' });
+  if (at > now + MAX_FUTURE_MS) errors.push({ path: pathIn(prefix, 'time'), message: 'is more than 24 hours in the future' });
   const propsJson = JSON.stringify(d.properties ?? {});
-  if (propsJson.length > 32_768) errors.push({ path: p('properties'), message: 'must be at most 32 KB as JSON' });
+  if (propsJson.length > 32_768) errors.push({ path: pathIn(prefix, 'properties'), message: 'must be at most 32 KB as JSON' });
   if (errors.length) return err(errors);
   return ok({ userId: d.userId, identity, name: d.name, at, properties: d.properties ?? {}, propertiesJson: propsJson, messageId: d.messageId });
 }

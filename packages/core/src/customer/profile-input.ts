@@ -114,6 +114,9 @@ export function typeValue(value: string | number | boolean | string[]): TypedVal
   return { type: 'string', value, num: null };
 }
 
+/** A field's path under an item's prefix (`users.3` + `timezone`). */
+export const pathIn = (prefix: string, field: string): string => (prefix ? `${prefix}.${field}` : field);
+
 export function normaliseIdentity(type: string, value: string): Result<string, string> {
   if (type === 'whatsapp' || type === 'phone') return normalisePhone(value);
   const v = value.trim();
@@ -127,7 +130,6 @@ export function normaliseIdentity(type: string, value: string): Result<string, s
 
 /** Validates and normalises one profile of an upsert; `prefix` is its path in the request. */
 export function parseProfileInput(input: unknown, prefix = ''): Result<ProfileUpsert> {
-  const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
   let d = profileInputFastPath(input);
   if (!d) {
     const parsed = profileInputSchema.safeParse(input);
@@ -139,29 +141,29 @@ export function parseProfileInput(input: unknown, prefix = ''): Result<ProfileUp
   for (const [type, value] of Object.entries(d.identities ?? {})) {
     const n = normaliseIdentity(type, value);
     if (n.ok) identities.push({ type: type === 'phone' ? 'whatsapp' : type, value: n.value });
-    else errors.push({ path: p(`identities.${type}`), message: `${JSON.stringify(value)} ${n.error}` });
+    else errors.push({ path: pathIn(prefix, `identities.${type}`), message: `${JSON.stringify(value)} ${n.error}` });
   }
   if (d.timezone != null && !isValidTimezone(d.timezone)) {
-    errors.push({ path: p('timezone'), message: `${JSON.stringify(d.timezone)} is not an IANA time zone (e.g. Asia/Shanghai)` });
+    errors.push({ path: pathIn(prefix, 'timezone'), message: `${JSON.stringify(d.timezone)} is not an IANA time zone (e.g. Asia/Shanghai)` });
   }
   const attributes: ProfileUpsert['attributes'] = {};
   for (const [name, value] of Object.entries(d.attributes ?? {})) {
-    if (!NAME.test(name)) { errors.push({ path: p(`attributes.${name}`), message: 'attribute name must start with a letter or _ and hold at most 64 letters, digits, _ . -' }); continue; }
+    if (!NAME.test(name)) { errors.push({ path: pathIn(prefix, `attributes.${name}`), message: 'attribute name must start with a letter or _ and hold at most 64 letters, digits, _ . -' }); continue; }
     if (value === null) { attributes[name] = null; continue; }
     const t = typeValue(value);
-    if (typeof t === 'string') errors.push({ path: p(`attributes.${name}`), message: t });
+    if (typeof t === 'string') errors.push({ path: pathIn(prefix, `attributes.${name}`), message: t });
     else attributes[name] = t;
   }
   const tags: ProfileUpsert['tags'] = {};
   for (const [name, value] of Object.entries(d.tags ?? {})) {
-    if (!NAME.test(name)) { errors.push({ path: p(`tags.${name}`), message: 'tag name must start with a letter or _ and hold at most 64 letters, digits, _ . -' }); continue; }
+    if (!NAME.test(name)) { errors.push({ path: pathIn(prefix, `tags.${name}`), message: 'tag name must start with a letter or _ and hold at most 64 letters, digits, _ . -' }); continue; }
     if (value === null) { tags[name] = null; continue; }
     const t = typeValue(value);
-    if (typeof t === 'string') errors.push({ path: p(`tags.${name}`), message: t });
+    if (typeof t === 'string') errors.push({ path: pathIn(prefix, `tags.${name}`), message: t });
     else tags[name] = t;
   }
   if (d.id === undefined && identities.length === 0) {
-    errors.push({ path: p('id'), message: 'give the one-ID or at least one identity' });
+    errors.push({ path: pathIn(prefix, 'id'), message: 'give the one-ID or at least one identity' });
   }
   if (errors.length) return err(errors);
   return ok({ id: d.id, subjectType: d.subjectType, identities, timezone: d.timezone, attributes, tags });

@@ -293,7 +293,7 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
      * on PostgreSQL each batch is a round trip per statement, and 5,000 rows a statement is where
      * unnest() inserts run fastest.
      */
-    sessionBatch: handle.dialect === 'sqlite' ? 500 : 2_500,
+    sessionBatch: handle.dialect === 'sqlite' ? 500 : 5_000,
     async timeline(profileId: string, q: { limit: number; before?: number; name?: string }) {
       let query = handle.db.selectFrom('events').select(['id', 'name', 'at', 'properties', 'message_id']).where('profile_id', '=', profileId);
       if (q.before !== undefined) query = query.where('at', '<', q.before);

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { FieldError, ProfileUpsert, TypedValue } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
@@ -233,44 +233,49 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
     const found = await sql<{ id: string }>`SELECT id FROM profiles WHERE id = ANY(${textColumn([...new Set(r.resolved)])})`.execute(trx);
     const plan = planBatch(batch, r.resolved, new Set(found.rows.map((x) => x.id)));
     const col = <T, K extends keyof T>(rows: T[], k: K) => rows.map((x) => x[k]);
+    // Every statement is made before the first is sent: the plan and the batch are then garbage while
+    // they run (kept across the round trips, a bulk import's were promoted out of V8's young generation).
+    const writes: RawBuilder<unknown>[] = [];
+    const created = plan.fresh.length;
     if (plan.fresh.length) {
-      await sql`INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at)
-        SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${textColumn(col(plan.fresh, 'id'))}, ${textColumn(col(plan.fresh, 'subjectType'))}, ${textColumn(col(plan.fresh, 'timezone'))}) AS t(id, st, tz)`.execute(trx);
+      writes.push(sql`INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at)
+        SELECT id, st, tz, ${now}::bigint, ${now}::bigint FROM unnest(${textColumn(col(plan.fresh, 'id'))}, ${textColumn(col(plan.fresh, 'subjectType'))}, ${textColumn(col(plan.fresh, 'timezone'))}) AS t(id, st, tz)`);
     }
     if (plan.changed.length) {
-      await sql`UPDATE profiles p SET updated_at = ${now}::bigint, subject_type = coalesce(u.st, p.subject_type), timezone = CASE WHEN u.set_tz THEN u.tz ELSE p.timezone END
+      writes.push(sql`UPDATE profiles p SET updated_at = ${now}::bigint, subject_type = coalesce(u.st, p.subject_type), timezone = CASE WHEN u.set_tz THEN u.tz ELSE p.timezone END
         FROM unnest(${textColumn(col(plan.changed, 'id'))}, ${textColumn(plan.changed.map((x) => x.subjectType ?? null))}, ${literalArray(plan.changed.map((x) => x.timezone !== undefined))}::boolean[], ${textColumn(plan.changed.map((x) => x.timezone ?? null))}) AS u(id, st, set_tz, tz)
-        WHERE p.id = u.id`.execute(trx);
+        WHERE p.id = u.id`);
     }
     if (plan.clearIdentities.length) {
-      await sql`DELETE FROM identities i USING unnest(${textColumn(col(plan.clearIdentities, 'profileId'))}, ${textColumn(col(plan.clearIdentities, 'type'))}) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`.execute(trx);
+      writes.push(sql`DELETE FROM identities i USING unnest(${textColumn(col(plan.clearIdentities, 'profileId'))}, ${textColumn(col(plan.clearIdentities, 'type'))}) AS d(p, t) WHERE i.profile_id = d.p AND i.type = d.t`);
     }
     if (plan.clearAttributes.length) {
-      await sql`DELETE FROM profile_attributes a USING unnest(${textColumn(col(plan.clearAttributes, 'profileId'))}, ${textColumn(col(plan.clearAttributes, 'name'))}) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`.execute(trx);
+      writes.push(sql`DELETE FROM profile_attributes a USING unnest(${textColumn(col(plan.clearAttributes, 'profileId'))}, ${textColumn(col(plan.clearAttributes, 'name'))}) AS d(p, n) WHERE a.profile_id = d.p AND a.name = d.n`);
     }
     if (plan.clearTags.length) {
-      await sql`DELETE FROM profile_tags g USING unnest(${textColumn(col(plan.clearTags, 'profileId'))}, ${textColumn(col(plan.clearTags, 'name'))}) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`.execute(trx);
+      writes.push(sql`DELETE FROM profile_tags g USING unnest(${textColumn(col(plan.clearTags, 'profileId'))}, ${textColumn(col(plan.clearTags, 'name'))}) AS d(p, n) WHERE g.profile_id = d.p AND g.name = d.n`);
     }
     if (plan.identities.length) {
-      await sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${textColumn(col(plan.identities, 'type'))}, ${textColumn(col(plan.identities, 'value'))}, ${textColumn(col(plan.identities, 'profileId'))})`.execute(trx);
+      writes.push(sql`INSERT INTO identities (type, value, profile_id) SELECT * FROM unnest(${textColumn(col(plan.identities, 'type'))}, ${textColumn(col(plan.identities, 'value'))}, ${textColumn(col(plan.identities, 'profileId'))})`);
     }
     if (plan.attributes.length) {
       const a = plan.attributes;
-      await sql`INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num)
-        SELECT * FROM unnest(${textColumn(col(a, 'profile_id'))}, ${textColumn(col(a, 'name'))}, ${literalArray(col(a, 'idx'))}::integer[], ${textColumn(col(a, 'type'))}, ${textColumn(col(a, 'v_text'))}, ${literalArray(col(a, 'v_num'))}::double precision[])`.execute(trx);
+      writes.push(sql`INSERT INTO profile_attributes (profile_id, name, idx, type, v_text, v_num)
+        SELECT * FROM unnest(${textColumn(col(a, 'profile_id'))}, ${textColumn(col(a, 'name'))}, ${literalArray(col(a, 'idx'))}::integer[], ${textColumn(col(a, 'type'))}, ${textColumn(col(a, 'v_text'))}, ${literalArray(col(a, 'v_num'))}::double precision[])`);
     }
     if (plan.tags.length) {
       const t = plan.tags;
-      await sql`INSERT INTO profile_tags (profile_id, name, type, v_text, v_num)
-        SELECT * FROM unnest(${textColumn(col(t, 'profile_id'))}, ${textColumn(col(t, 'name'))}, ${textColumn(col(t, 'type'))}, ${textColumn(col(t, 'v_text'))}, ${literalArray(col(t, 'v_num'))}::double precision[])`.execute(trx);
+      writes.push(sql`INSERT INTO profile_tags (profile_id, name, type, v_text, v_num)
+        SELECT * FROM unnest(${textColumn(col(t, 'profile_id'))}, ${textColumn(col(t, 'name'))}, ${textColumn(col(t, 'type'))}, ${textColumn(col(t, 'v_text'))}, ${literalArray(col(t, 'v_num'))}::double precision[])`);
     }
     if (plan.catalogueAttributes.length) {
-      await sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${textColumn(col(plan.catalogueAttributes, 'name'))}, ${textColumn(col(plan.catalogueAttributes, 'type'))}) ON CONFLICT DO NOTHING`.execute(trx);
+      writes.push(sql`INSERT INTO catalogue_attributes (name, type) SELECT * FROM unnest(${textColumn(col(plan.catalogueAttributes, 'name'))}, ${textColumn(col(plan.catalogueAttributes, 'type'))}) ON CONFLICT DO NOTHING`);
     }
     if (plan.catalogueTags.length) {
-      await sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${textColumn(col(plan.catalogueTags, 'name'))}, ${textColumn(col(plan.catalogueTags, 'type'))}) ON CONFLICT DO NOTHING`.execute(trx);
+      writes.push(sql`INSERT INTO catalogue_tags (name, type) SELECT * FROM unnest(${textColumn(col(plan.catalogueTags, 'name'))}, ${textColumn(col(plan.catalogueTags, 'type'))}) ON CONFLICT DO NOTHING`);
     }
-    return { ok: true as const, ids: r.resolved, created: plan.fresh.length };
+    for (const w of writes) await w.execute(trx);
+    return { ok: true as const, ids: r.resolved, created };
   }
 
   /**
