@@ -34,10 +34,11 @@ const NOT_SENT_TRANSPORT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENET
 export function engineSendClient(c: Container) {
   // No limiter in the client: the dispatcher waits for the throughput slot before it claims the
   // delivery, so a claim is never held through a long wait (see SEND_DEADLINE_MS).
-  const client = createCloudApiClient({ retry: { maxAttempts: 1 }, timeoutMs: SEND_TIMEOUT_MS, thread: true });
+  // As many connections as the worker's concurrency: the requests in flight at once.
+  const client = createCloudApiClient({ retry: { maxAttempts: 1 }, timeoutMs: SEND_TIMEOUT_MS, thread: true, connections: c.config.workerConcurrency });
   return {
-    async send(ctx: Parameters<typeof client.sendMessage>[0], body: Record<string, unknown>): Promise<SendOutcome> {
-      const out = await client.sendMessage(ctx, body);
+    async send(ctx: Parameters<typeof client.sendMessage>[0], body: Record<string, unknown>, leaveWithinMs?: number): Promise<SendOutcome> {
+      const out = await client.sendMessage(ctx, body, leaveWithinMs !== undefined ? { leaveWithinMs } : {});
       if (out.kind === 'failed' && out.httpStatus === null && out.classification.mayHaveSent && NOT_SENT_TRANSPORT.test(out.message)) {
         const { mayHaveSent: _ignored, ...classification } = out.classification;
         return { ...out, classification };
@@ -62,7 +63,7 @@ export function engineChannelGateway(c: Container, send: ReturnType<typeof engin
       }
     },
     throughputWait: async (ctx) => ((ctx.throughput ?? 0) > 0 ? c.rateLimiter.reserve(ctx.phoneNumberId, { perSecond: ctx.throughput! }) : 0),
-    send: (ctx, body) => send.send(ctx, body),
+    send: (ctx, body, leaveWithinMs) => send.send(ctx, body, leaveWithinMs),
     async pauseChannel(channelId, reason) {
       await c.channels.pauseChannel(channelId, reason);
     },

@@ -47,8 +47,11 @@ export interface ChannelGateway {
   sendContext(channelId: string, phoneNumberId: string): Promise<SendContextOutcome>;
   /** Reserves a slot of the phone number's throughput; resolves to the ms to wait before sending (0: now). */
   throughputWait(ctx: SendContext): Promise<number>;
-  /** Sends at once (no throughput wait, no retry: the dispatcher owns both). */
-  send(ctx: SendContext, body: Record<string, unknown>): Promise<SendOutcome>;
+  /**
+   * Sends (no throughput wait, no retry: the dispatcher owns both). The request waits for a free
+   * connection at most `leaveWithinMs`; past it, it is not sent and comes back failed with `notSent`.
+   */
+  send(ctx: SendContext, body: Record<string, unknown>, leaveWithinMs?: number): Promise<SendOutcome>;
   pauseChannel(channelId: string, reason: string): Promise<void>;
   /** Meta media IDs of the content's uploaded files for this phone number of the channel (uploading them when needed). */
   mediaIds(channelId: string, phoneNumberId: string, content: MessageContent): Promise<Record<string, string>>;

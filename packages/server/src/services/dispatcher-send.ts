@@ -51,12 +51,16 @@ export interface SendStepDeps {
 export function createSendStep(deps: SendStepDeps) {
   const { store, clock, random, wakeAt, fail } = deps;
   const concurrency = deps.concurrency ?? 32;
-  /** Requests in flight (at most `concurrency`). */
-  const slots = createSemaphore(concurrency);
   /**
-   * Rows getting ready to send — the throughput wait and the claim — while other rows' requests are in
-   * flight, at most as many as there are slots: a slot never waits for a database or Redis round trip,
-   * and a claimed row waits at most for one of `concurrency` requests ahead of it.
+   * Requests handed to the channel: the channel keeps `concurrency` in flight (its connections) and the
+   * others wait there in order for a connection, so that an answer starts the next request at once,
+   * wherever this event loop is busy. Each is handed over with the time it has left to leave; past it
+   * the channel does not send it.
+   */
+  const handed = createSemaphore(2 * concurrency);
+  /**
+   * Rows getting ready to send — the throughput wait and the claim — while others are handed over, at
+   * most `concurrency`: a request never waits for a database or Redis round trip.
    */
   const staging = createSemaphore(concurrency);
   // One for the process: claims of every batch in flight that get there together are one transaction.
@@ -89,14 +93,18 @@ export function createSendStep(deps: SendStepDeps) {
 
   /**
    * Step 9 for the batch. Each row takes a staging place, waits for the phone number's throughput, is
-   * claimed — claims of rows that get there together are one transaction — and then takes a send slot
-   * (the process's limit of requests in flight) and is sent at once. A claim therefore precedes its
-   * request by at most the time one of the requests ahead of it takes; the reconciler counts on that
-   * (a row claimed more than SEND_DEADLINE_MS before its request would leave is released unsent
-   * instead). Acceptance is written for the batch in one statement at the end.
+   * claimed — claims of rows that get there together are one transaction — and is handed to the channel
+   * with what is left of SEND_DEADLINE_MS since its claim: the request leaves within it or not at all
+   * (`notSent`: nothing left this process, so the claim is undone). The reconciler counts on that.
+   * Acceptance is written for the batch in one statement at the end.
    */
   async function sendAll(ready: Ready[]) {
     const accepted: { r: Ready; wamid: string; at: number }[] = [];
+    const undo = async (r: Ready) => {
+      // Nothing left this process: the claim provably sent nothing, so it may be undone.
+      await store.release(r.row.id, clock.now(), clock.now());
+      await wakeAt([r.row.id], clock.now(), r.row.task_id);
+    };
     await Promise.all(ready.map(async (r) => {
       let outcome: SendOutcome | undefined;
       await staging.acquire();
@@ -106,23 +114,20 @@ export function createSendStep(deps: SendStepDeps) {
         if (wait > 0) await sleep(wait);
         const claimedAt = clock.now();
         if (!(await claimer.claim(r.row.id))) return;
-        await slots.acquire();
+        await handed.acquire();
         staging.release();
         staged = false;
         try {
-          if (clock.now() - claimedAt > SEND_DEADLINE_MS) {
-            // Nothing left this process: the claim provably sent nothing, so it may be undone.
-            await store.release(r.row.id, clock.now(), clock.now());
-            await wakeAt([r.row.id], clock.now(), r.row.task_id);
-            return;
-          }
-          outcome = await deps.channels.send(r.ctx, r.body);
+          const left = SEND_DEADLINE_MS - (clock.now() - claimedAt);
+          if (left <= 0) return await undo(r);
+          outcome = await deps.channels.send(r.ctx, r.body, left);
         } finally {
-          slots.release();
+          handed.release();
         }
       } finally {
         if (staged) staging.release();
       }
+      if (outcome.kind === 'failed' && outcome.notSent) return await undo(r);
       if (outcome.kind === 'accepted') accepted.push({ r, wamid: outcome.wamid, at: clock.now() });
       else {
         try {

@@ -122,7 +122,7 @@ export function createCloudApiClient(opts: CloudApiClientOptions = {}) {
 
   return {
     /** `POST /{phone-number-id}/messages`. `body` comes from core's buildSendRequest (our delivery id rides in biz_opaque_callback_data). */
-    async sendMessage(ctx: SendContext, body: CloudApiMessageRequest | Record<string, unknown>): Promise<SendOutcome> {
+    async sendMessage(ctx: SendContext, body: CloudApiMessageRequest | Record<string, unknown>, o: { leaveWithinMs?: number } = {}): Promise<SendOutcome> {
       const limiter = opts.limiter;
       const throughput = ctx.throughput ?? 0;
       const before = limiter && throughput > 0
@@ -132,7 +132,7 @@ export function createCloudApiClient(opts: CloudApiClientOptions = {}) {
           }
         : undefined;
       const path = `/${ctx.phoneNumberId}/messages`;
-      const r = await withRetry(() => http.request<SendResponse>(ctx, { method: 'POST', path, json: body }), before);
+      const r = await withRetry(() => http.request<SendResponse>(ctx, { method: 'POST', path, json: body, ...(o.leaveWithinMs !== undefined ? { leaveWithinMs: o.leaveWithinMs } : {}) }), before);
       if (!r.result.ok) {
         return { kind: 'failed', attempts: r.attempts, ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}), ...r.result.error };
       }

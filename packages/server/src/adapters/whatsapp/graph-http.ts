@@ -28,6 +28,8 @@ export interface GraphFailure {
   httpStatus: number | null;
   classification: GraphErrorClass;
   fbtraceId?: string;
+  /** The request never left: it waited for a connection past its `leaveWithinMs`. Nothing was sent. */
+  notSent?: true;
 }
 
 export type GraphResult<T> = { ok: true; value: T; httpStatus: number } | { ok: false; error: GraphFailure };
@@ -41,6 +43,11 @@ export interface GraphRequest {
   form?: FormData;
   /** Use this absolute path+query instead of building one (paging `next` links resolved on our origin). */
   rawPath?: string;
+  /**
+   * The request must leave within this many ms, or not at all (a failure with `notSent`): requests
+   * beyond the connections wait in order for one, and the caller's promise may not hold past it.
+   */
+  leaveWithinMs?: number;
 }
 
 export interface GraphHttpOptions {
@@ -65,7 +72,11 @@ export function createGraphHttp(opts: GraphHttpOptions = {}) {
   const pools = new Map<string, Pool>();
   const bases = new Map<string, Base>();
   const timeout = opts.timeoutMs ?? 15_000;
-  const thread = opts.thread ? startHttpThread({ connections: opts.connections ?? 64, timeoutMs: timeout }) : undefined;
+  const connections = opts.connections ?? 64;
+  const thread = opts.thread ? startHttpThread({ connections, timeoutMs: timeout }) : undefined;
+  // The same limit as the thread's, for requests sent from this thread: a request that would wait for a
+  // connection past its leaveWithinMs is not sent.
+  const gate = connectionGate(connections);
 
   function baseOf(baseUrl: string): Base {
     let b = bases.get(baseUrl);
@@ -80,7 +91,7 @@ export function createGraphHttp(opts: GraphHttpOptions = {}) {
   function poolOf(origin: string): Pool {
     let p = pools.get(origin);
     if (!p) {
-      p = new Pool(origin, { connections: opts.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+      p = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
       pools.set(origin, p);
     }
     return p;
@@ -112,17 +123,22 @@ export function createGraphHttp(opts: GraphHttpOptions = {}) {
     let status: number;
     let text: string;
     const path = req.rawPath ?? pathFor(target, req.path, req.query);
+    const leaveBy = req.leaveWithinMs !== undefined ? Date.now() + req.leaveWithinMs : undefined;
     if (thread?.alive && typeof body === 'string') {
-      const a: ThreadAnswer = await thread.request({ origin: b.origin, method: req.method, path, headers, body });
+      const a: ThreadAnswer = await thread.request({ origin: b.origin, method: req.method, path, headers, body, ...(leaveBy !== undefined ? { leaveBy } : {}) });
+      if ('notSent' in a) return { ok: false, error: notSentFailure() };
       if ('error' in a) return { ok: false, error: transportFailure(a.error) };
       ({ status, text } = a);
     } else {
+      if (!(await gate.enter(leaveBy))) return { ok: false, error: notSentFailure() };
       try {
         const res = await poolOf(b.origin).request({ method: req.method, path, headers, body: body ?? null, headersTimeout: timeout, bodyTimeout: timeout });
         status = res.statusCode;
         text = await res.body.text();
       } catch (e) {
         return { ok: false, error: transportFailure(e) };
+      } finally {
+        gate.leave();
       }
     }
     let parsed: unknown;
@@ -179,6 +195,45 @@ export function graphFailure(httpStatus: number, parsed: unknown, text: string):
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/** A request that never left (its leave-by time passed while it waited for a connection). */
+function notSentFailure(): GraphFailure {
+  return {
+    code: null,
+    title: 'Not sent',
+    message: 'the request waited for a connection past its deadline and was not sent',
+    httpStatus: null,
+    classification: { kind: 'transient', retryable: true, backoff: { baseMs: 1_000, maxMs: 60_000 } },
+    notSent: true,
+  };
+}
+
+/** At most `n` requests in flight; the others wait in order, each no later than its leave-by time. */
+function connectionGate(n: number) {
+  let free = n;
+  const waiting: { leaveBy: number | undefined; resolve: (go: boolean) => void }[] = [];
+  return {
+    enter(leaveBy: number | undefined): Promise<boolean> {
+      if (free > 0 && waiting.length === 0) {
+        free--;
+        return Promise.resolve(true);
+      }
+      return new Promise<boolean>((resolve) => waiting.push({ leaveBy, resolve }));
+    },
+    leave() {
+      free++;
+      while (free > 0 && waiting.length) {
+        const w = waiting.shift()!;
+        if (w.leaveBy !== undefined && Date.now() > w.leaveBy) {
+          w.resolve(false);
+          continue;
+        }
+        free--;
+        w.resolve(true);
+      }
+    },
+  };
+}
 
 /** A transport error: undici's own, or its code, name and message as the HTTP thread passes them on. */
 export function transportFailure(e: unknown): GraphFailure {

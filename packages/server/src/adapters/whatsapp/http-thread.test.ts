@@ -63,4 +63,26 @@ describe('the HTTP thread', () => {
     const after = await t.request({ origin, method: 'POST', path: '/', headers: {}, body: '{}' });
     expect('error' in after).toBe(true);
   });
+
+  it('keeps its connections’ worth in flight; one that waited past its leave-by time is not sent at all', async () => {
+    const held: ServerResponse[] = [];
+    const seen: string[] = [];
+    const origin = await listen((req, res) => {
+      seen.push(req.url!);
+      if (req.url === '/first') held.push(res);
+      else res.end('{}');
+    });
+    const t = startHttpThread({ connections: 1, timeoutMs: 60_000 });
+    const first = t.request({ origin, method: 'POST', path: '/first', headers: {}, body: '{}' });
+    await new Promise<void>((resolve) => server!.once('request', () => resolve()));
+    // The only connection is busy: these wait in the thread, the second past its leave-by time.
+    const late = t.request({ origin, method: 'POST', path: '/late', headers: {}, body: '{}', leaveBy: Date.now() - 1 });
+    const onTime = t.request({ origin, method: 'POST', path: '/on-time', headers: {}, body: '{}', leaveBy: Date.now() + 60_000 });
+    held[0]!.end('{}');
+    expect(await first).toMatchObject({ status: 200 });
+    expect(await late).toEqual({ notSent: true });
+    expect(await onTime).toMatchObject({ status: 200 });
+    expect(seen).toEqual(['/first', '/on-time']);
+    await t.close();
+  });
 });

@@ -8,16 +8,22 @@ export interface ThreadRequest {
   path: string;
   headers: Record<string, string>;
   body: string | null;
+  /** The request must leave by this time (epoch ms), or not at all (answered `notSent`). */
+  leaveBy?: number;
 }
 
 /** What came back: an HTTP answer, or the transport error (its code, name and message, as undici gave them). */
-export type ThreadAnswer = { status: number; text: string } | { error: { code?: string; name: string; message: string } };
+export type ThreadAnswer =
+  | { status: number; text: string }
+  | { error: { code?: string; name: string; message: string } }
+  /** It waited for a connection past its `leaveBy`: nothing was written. */
+  | { notSent: true };
 
 /**
  * The thread's body (CommonJS, evaluated: it needs no TypeScript loader). It owns one undici Pool per
- * origin, keep-alive as graph-http's own. Requests and answers travel in batches: everything asked in
- * one turn of the caller's event loop is one message, everything answered in one turn of this thread's
- * is one message back.
+ * origin, keep-alive as graph-http's own, and keeps at most `connections` requests in flight. Requests
+ * and answers travel in batches: everything asked in one turn of the caller's event loop is one
+ * message, everything answered in one turn of this thread's is one message back.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -34,13 +40,25 @@ const answer = (id, a) => {
   out.push([id, a]);
   if (!flushing) { flushing = true; setImmediate(() => { flushing = false; const b = out; out = []; parentPort.postMessage(b); }); }
 };
-parentPort.on('message', (batch) => {
-  if (batch === 'close') { Promise.all([...pools.values()].map((p) => p.close().catch(() => p.destroy()))).then(() => parentPort.close()); return; }
-  for (const [id, r] of batch) {
+// At most workerData.connections requests in flight; the rest wait here in order, so that an answer
+// starts the next request at once, and so that a request that waited too long is not sent at all.
+let inFlight = 0;
+const waiting = [];
+const pump = () => {
+  while (inFlight < workerData.connections && waiting.length) {
+    const [id, r] = waiting.shift();
+    if (r.leaveBy !== undefined && Date.now() > r.leaveBy) { answer(id, { notSent: true }); continue; }
+    inFlight++;
     poolOf(r.origin).request({ method: r.method, path: r.path, headers: r.headers, body: r.body, headersTimeout: workerData.timeoutMs, bodyTimeout: workerData.timeoutMs })
       .then((res) => res.body.text().then((text) => answer(id, { status: res.statusCode, text })))
-      .catch((e) => answer(id, { error: { code: e && e.code, name: (e && e.name) || 'Error', message: String((e && e.message) || e) } }));
+      .catch((e) => answer(id, { error: { code: e && e.code, name: (e && e.name) || 'Error', message: String((e && e.message) || e) } }))
+      .finally(() => { inFlight--; pump(); });
   }
+};
+parentPort.on('message', (batch) => {
+  if (batch === 'close') { Promise.all([...pools.values()].map((p) => p.close().catch(() => p.destroy()))).then(() => parentPort.close()); return; }
+  for (const item of batch) waiting.push(item);
+  pump();
 });
 `;
 
