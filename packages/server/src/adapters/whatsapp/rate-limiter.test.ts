@@ -102,6 +102,14 @@ describe.each(limiters)('%s limiter', (_name, make) => {
     expect(await limiter.reserve('separate', { perSecond: 20, burst: 1 })).toBe(0);
   });
 
+  it('reservations asked together (one Redis call) get the waits that one after another would', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const { limiter } = await make(clock);
+    const waits = await Promise.all(Array.from({ length: 50 }, () => limiter.reserve('together', { perSecond: 100, burst: 1 })));
+    expect(waits).toEqual(Array.from({ length: 50 }, (_, i) => expect.closeTo(i * 10, 3)));
+    expect(await limiter.reserve('together', { perSecond: 100, burst: 1 })).toBeCloseTo(500, 3);
+  });
+
   it('lets time pass: after the schedule has elapsed a message goes at once', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const { limiter } = await make(clock);
