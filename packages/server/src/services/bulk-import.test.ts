@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { EventIngest, ProfileUpsert } from '@wareach/core';
+import { EVENT_FIELD, fieldValues, type EventBatch, type ProfileUpsert } from '@wareach/core';
 import type { UpsertOutcome } from '../adapters/storage/profile-store';
 import { Worker } from 'node:worker_threads';
 import { createBulkImport } from './bulk-import';
@@ -32,10 +32,11 @@ function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?
   };
   const data = {
     sessionBatch: { events: 500, profiles: 250 },
-    eventSession: <T>(body: (w: (e: EventIngest[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>) =>
-      session((open) => async (items: EventIngest[]) => {
-        step(open, items.map((e) => e.messageId ?? ''));
-        return { accepted: items.length, duplicates: 0, createdProfiles: 0 };
+    eventSession: <T>(body: (w: (b: readonly EventBatch[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>) =>
+      session((open) => async (batch: readonly EventBatch[]) => {
+        const ids = batch.flatMap((p) => fieldValues(p, EVENT_FIELD.messageId).map((m) => m ?? ''));
+        step(open, ids);
+        return { accepted: ids.length, duplicates: 0, createdProfiles: 0 };
       }, body),
     profileSession: <T>(body: (w: (p: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>) =>
       session((open) => async (items: ProfileUpsert[]): Promise<UpsertOutcome> => {
@@ -108,25 +109,39 @@ describe('NDJSON bulk import', () => {
     expect(a.sessions.flat(2)).toEqual(b.sessions.flat(2));
   });
 
-  it('parses on the worker thread beyond the first piece, and here again when the worker dies', async () => {
-    const lines = [...events(9_000), '{bad', ...events(9_000, 9_000)];
+  it('parses on the worker thread once it is ready, and here again when the worker dies', async () => {
+    const lines = [...events(9_000), '{bad', ...events(9_000, 9_000)].map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+    // The upload's second half comes once the worker has said it is ready (before, pieces are parsed here).
+    const gated = (ready: Promise<unknown>) =>
+      Readable.from((async function* () {
+        yield lines.slice(0, 4_500).join('\n') + '\n';
+        await ready;
+        yield lines.slice(4_500).join('\n');
+      })());
     let answered = 0;
+    let isReady!: () => void;
+    const ready = new Promise<void>((r) => (isReady = r));
     const a = fakeData();
     const s = await createBulkImport({
       data: a.data,
       clock: new ManualClock(NOW),
-      parse: { spawn: () => spawnParseWorker().on('message', () => answered++) },
-    }).importEvents(ndjson(lines));
+      parse: { spawn: () => spawnParseWorker().on('message', (m) => (m === 'ready' ? isReady() : answered++)) },
+    }).importEvents(gated(ready));
     expect(answered).toBeGreaterThan(10);
     expect(s).toMatchObject({ lines: 18_001, accepted: 18_000, refused: 1 });
 
     // A worker that ends as soon as it is sent a piece: the pieces it held are parsed here, in order.
     const b = fakeData();
+    let dyingReady!: () => void;
+    const readyToDie = new Promise<void>((r) => (dyingReady = r));
     const dying = await createBulkImport({
       data: b.data,
       clock: new ManualClock(NOW),
-      parse: { spawn: () => new Worker("require('node:worker_threads').parentPort.once('message', () => process.exit(3));", { eval: true }) },
-    }).importEvents(ndjson(lines));
+      parse: {
+        spawn: () =>
+          new Worker("const p = require('node:worker_threads').parentPort; p.once('message', () => process.exit(3)); p.postMessage('ready');", { eval: true }).on('message', () => dyingReady()),
+      },
+    }).importEvents(gated(readyToDie));
     expect(dying).toEqual(s);
     expect(b.sessions.flat(2)).toEqual(a.sessions.flat(2));
   });

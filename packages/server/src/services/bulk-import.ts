@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { mergeCatalogues, type ProfileUpsert } from '@wareach/core';
+import type { ProfileUpsert } from '@wareach/core';
 import type { CustomerDataService } from './customer-data';
-import { columnEvents, pieceProfiles, type ImportKind, type ParsedPiece } from './import-parse';
+import { pieceProfiles, type ImportKind, type ParsedPiece } from './import-parse';
 import { parsePieces, type ParseOptions } from './import-parser';
 import type { Clock } from './ports';
 
@@ -104,8 +104,7 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
   return {
     importEvents(stream: Readable) {
       return run('events', stream, deps.data.eventSession, async (write, pieces, s) => {
-        const events = pieces.length === 1 ? columnEvents(pieces[0]!.piece.events!) : pieces.flatMap((p) => columnEvents(p.piece.events!));
-        const r = await write(events, mergeCatalogues(pieces.map((p) => p.piece.events!.catalogue)));
+        const r = await write(pieces.map((p) => p.piece.events!));
         s.accepted += r.accepted;
         s.duplicates += r.duplicates;
       });

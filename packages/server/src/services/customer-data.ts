@@ -1,4 +1,4 @@
-import { MAX_BATCH, parseEventInput, parseProfileInput, type EventCatalogue, type EventIngest, type FieldError, type ProfileUpsert } from '@wareach/core';
+import { MAX_BATCH, parseEventInput, parseProfileInput, type EventBatch, type EventIngest, type FieldError, type ProfileUpsert } from '@wareach/core';
 import type { EventStore, IngestedEvent, IngestOutcome } from '../adapters/storage/event-store';
 import type { ProfileStore, UpsertOutcome } from '../adapters/storage/profile-store';
 import type { AuditLog } from './audit';
@@ -90,11 +90,11 @@ export function createCustomerDataService(deps: {
    * outlived V8's young generation and cost more than the writes saved), and reads them back after the
    * commit, READ_BACK at a time.
    */
-  async function eventSession<T>(body: (write: (events: EventIngest[], catalogue?: EventCatalogue) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>): Promise<T> {
+  async function eventSession<T>(body: (write: (batch: readonly EventBatch[]) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>): Promise<T> {
     const listeners = [...deps.listeners];
     const names = await namesWanted(listeners);
     const written = names?.size === 0 ? undefined : { names, ids: [] as number[] };
-    const r = await events.session((ingest) => body((evs, catalogue) => ingest(evs, clock.now(), catalogue)), written);
+    const r = await events.session((ingest) => body((batch) => ingest(batch, clock.now())), written);
     for (let i = 0; written && i < written.ids.length; i += READ_BACK) {
       const part = await events.readBack(written.ids.slice(i, i + READ_BACK), names);
       if (part.length) for (const l of listeners) await l(part);

@@ -48,14 +48,16 @@ interface Job {
  * AHEAD pieces beyond what the caller has taken. Parsing (JSON, validation, phone numbers) runs on a
  * worker thread of its own, beside the database writes of the main thread — on this project's 2 cores
  * that is most of an event import's CPU off the writing thread. The first piece is parsed here, so an
- * upload of a few lines never starts a worker. If the worker cannot start or dies, this thread parses
- * the pieces it had not answered, with the same function: the import goes on, slower.
+ * upload of a few lines never starts a worker, and so are the pieces read before the worker says it is
+ * ready. If the worker cannot start or dies, this thread parses the pieces it had not answered, with the
+ * same function: the import goes on, slower.
  */
 export async function* parsePieces(kind: ImportKind, stream: Readable, now: () => number, opts: ParseOptions = {}): AsyncGenerator<ParsedPiece> {
   const pending: Job[] = [];
   let worker: Worker | undefined;
   let broken = opts.worker === false;
   let sent = 0;
+  let ready = false;
   const sentJobs: Job[] = []; // sent to the worker, not answered yet, in order
 
   const parseHere = (job: Job) => {
@@ -71,7 +73,11 @@ export async function* parsePieces(kind: ImportKind, stream: Readable, now: () =
   const startWorker = (): Worker | undefined => {
     try {
       const w = (opts.spawn ?? spawnParseWorker)();
-      w.on('message', (piece: ParsedPiece) => {
+      w.on('message', (piece: ParsedPiece | 'ready') => {
+        if (piece === 'ready') {
+          ready = true;
+          return;
+        }
         const job = sentJobs.shift();
         if (job && !job.settled) {
           job.settled = true;
@@ -92,7 +98,8 @@ export async function* parsePieces(kind: ImportKind, stream: Readable, now: () =
     const job: Job = { bytes, now: now(), done, resolve, settled: false };
     pending.push(job);
     if (sent++ > 0 && !broken) worker ??= startWorker();
-    if (worker && !broken) {
+    // Until the worker has loaded (~0.5 s under tsx), this thread parses rather than waits.
+    if (worker && ready && !broken) {
       sentJobs.push(job);
       // A copy of its own, transferred: a stream's chunks may share their memory with others.
       const copy = new Uint8Array(bytes);

@@ -1,5 +1,5 @@
-import { sql, type Transaction } from 'kysely';
-import { eventCatalogue, type EventCatalogue, type EventIngest } from '@wareach/core';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { EVENT_FIELD, FieldReader, fieldRun, fieldValues, hasIdentities, mergeCatalogues, packEvents, type EventBatch, type EventIngest } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
 import type { Database } from './schema/index';
@@ -34,10 +34,10 @@ const storedEvent = (id: number, profileId: string, e: EventIngest): IngestedEve
   },
 });
 
-/** How one batch is written: its catalogue rows if already worked out; in a session, the ids it keeps. */
+/** How one batch is written: in a session, the ids it keeps; else the events it was packed from (for the listeners). */
 interface BatchOptions {
-  catalogue?: EventCatalogue | undefined;
   session?: { written: SessionWritten | undefined };
+  source?: readonly EventIngest[];
 }
 
 /** The ids a session keeps of the events it writes: those of the names given, or of all (`names` undefined). */
@@ -70,9 +70,6 @@ export function literalArray(values: readonly (number | boolean | null | undefin
   return `{${values.map((v) => (v == null ? 'NULL' : String(v))).join(',')}}`;
 }
 
-/** How many user IDs one statement looks up when a batch checks which profiles exist. */
-const PROFILE_LOOKUP = 500;
-
 /**
  * Writes events in bulk, one transaction per call. Idempotent on `messageId` through the unique index:
  * a re-sent event is counted as a duplicate and written nowhere. Unknown one-IDs and identities get a
@@ -87,8 +84,10 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
   let statements: ReturnType<typeof prepareSqlite> | undefined;
   const prepareSqlite = (s: NonNullable<DatabaseHandle['sqlite']>) => ({
     findIdentity: s.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?').pluck(),
-    // Padded with NULL, which matches nothing: one statement per PROFILE_LOOKUP IDs instead of one per ID.
-    existingProfiles: s.prepare(`SELECT id FROM profiles WHERE id IN (${Array(PROFILE_LOOKUP).fill('?').join(', ')})`).pluck(),
+    // A profile for each user ID that has none: the IDs come sorted, so the lookups walk the index in order.
+    ensureProfiles: s.prepare(
+      "INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) SELECT j.value, 'user', NULL, ?, ? FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = j.value) ON CONFLICT (id) DO NOTHING",
+    ),
     insertProfile: s.prepare("INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, 'user', NULL, ?, ?) ON CONFLICT (id) DO NOTHING"),
     insertIdentity: s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
     insertEvent: s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING'),
@@ -103,80 +102,94 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
    * One batch on SQLite, to run inside a transaction: its own, or a session's. Not a savepoint in a
    * session: SQLite copies every page a savepoint changes into its sub-journal, which for random index
    * inserts more than doubled the CPU time and held hundreds of MB; the session's transaction is what
-   * rolls back.
+   * rolls back. Each value is sliced from the batch's text as it is bound: no object an event.
    */
-  function ingestSqlite(events: EventIngest[], now: number, b: BatchOptions): IngestOutcome {
-    const { catalogue } = b;
+  function ingestSqlite(parts: readonly EventBatch[], now: number, b: BatchOptions): IngestOutcome {
     const written = b.session?.written;
-    const s = handle.sqlite!;
-    const st = (statements ??= prepareSqlite(s));
-    const { findIdentity, existingProfiles, insertProfile, insertIdentity, insertEvent, upsertName, insertProp } = st;
+    const st = (statements ??= prepareSqlite(handle.sqlite!));
     let createdProfiles = 0;
-    // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
-    const byIdentity = new Map<string, string>();
-    const userIds = new Set<string>();
-    for (const e of events) {
-      if (e.userId) {
-        userIds.add(e.userId);
-        continue;
-      }
-      const key = `${e.identity!.type}\u0000${e.identity!.value}`;
-      if (byIdentity.has(key)) continue;
-      let profileId = findIdentity.get(e.identity!.type, e.identity!.value) as string | undefined;
-      if (!profileId) {
-        profileId = ids.next();
-        insertProfile.run(profileId, now, now);
-        insertIdentity.run(e.identity!.type, e.identity!.value, profileId);
-        createdProfiles++;
-      }
-      byIdentity.set(key, profileId);
-    }
-    const wanted = [...userIds];
-    const found = new Set<string>();
-    for (let i = 0; i < wanted.length; i += PROFILE_LOOKUP) {
-      const part: (string | null)[] = wanted.slice(i, i + PROFILE_LOOKUP);
-      while (part.length < PROFILE_LOOKUP) part.push(null);
-      for (const id of existingProfiles.all(...part) as string[]) found.add(id);
-    }
-    for (const id of wanted) if (!found.has(id)) createdProfiles += insertProfile.run(id, now, now).changes;
-
     let duplicates = 0;
+    let count = 0;
     const out: IngestedEvent[] = [];
-    for (const e of events) {
-      const profileId = e.userId ?? byIdentity.get(`${e.identity!.type}\u0000${e.identity!.value}`)!;
-      const r = insertEvent.run(profileId, e.name, e.at, e.propertiesJson ?? JSON.stringify(e.properties), e.messageId ?? null, now);
-      if (r.changes === 0) duplicates++;
-      else if (b.session) {
-        if (written && (!written.names || written.names.has(e.name))) written.ids.push(Number(r.lastInsertRowid));
-      } else out.push(storedEvent(Number(r.lastInsertRowid), profileId, e));
+    for (const p of parts) {
+      if (p.count === 0) continue;
+      // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
+      const byIdentity = new Map<string, string>();
+      if (hasIdentities(p)) {
+        const [types, values] = [fieldValues(p, EVENT_FIELD.identityType), fieldValues(p, EVENT_FIELD.identityValue)];
+        for (let i = 0; i < p.count; i++) {
+          const type = types[i];
+          if (type === undefined) continue;
+          const value = values[i]!;
+          const key = `${type}\u0000${value}`;
+          if (byIdentity.has(key)) continue;
+          let profileId = st.findIdentity.get(type, value) as string | undefined;
+          if (!profileId) {
+            profileId = ids.next();
+            st.insertProfile.run(profileId, now, now);
+            st.insertIdentity.run(type, value, profileId);
+            createdProfiles++;
+          }
+          byIdentity.set(key, profileId);
+        }
+      }
+      if (p.userIds !== '[]') createdProfiles += st.ensureProfiles.run(now, now, p.userIds).changes;
+
+      const users = new FieldReader(p, EVENT_FIELD.userId);
+      const types = new FieldReader(p, EVENT_FIELD.identityType);
+      const values = new FieldReader(p, EVENT_FIELD.identityValue);
+      const names = new FieldReader(p, EVENT_FIELD.name);
+      const props = new FieldReader(p, EVENT_FIELD.properties);
+      const messageIds = new FieldReader(p, EVENT_FIELD.messageId);
+      for (let i = 0; i < p.count; i++) {
+        const userId = users.next();
+        const type = types.next();
+        const value = values.next();
+        const profileId = userId ?? byIdentity.get(`${type}\u0000${value}`)!;
+        const name = names.next()!;
+        const r = st.insertEvent.run(profileId, name, p.at[i], props.next(), messageIds.next() ?? null, now);
+        if (r.changes === 0) duplicates++;
+        else if (b.session) {
+          if (written && (!written.names || written.names.has(name))) written.ids.push(Number(r.lastInsertRowid));
+        } else out.push(storedEvent(Number(r.lastInsertRowid), profileId, b.source![count + i]!));
+      }
+      count += p.count;
     }
-    const cat = catalogue ?? eventCatalogue(events);
-    for (const [name, first, last] of cat.names) upsertName.run(name, first, last);
-    for (const [n, p, t] of cat.props) insertProp.run(n, p, t);
-    return { accepted: events.length - duplicates, duplicates, createdProfiles, events: out };
+    const cat = mergeCatalogues(parts.map((p) => p.catalogue));
+    for (const [name, first, last] of cat.names) st.upsertName.run(name, first, last);
+    for (const [n, p, t] of cat.props) st.insertProp.run(n, p, t);
+    return { accepted: count - duplicates, duplicates, createdProfiles, events: out };
   }
 
-  async function ingestPostgres(trx: Transaction<Database>, events: EventIngest[], now: number, b: BatchOptions): Promise<IngestOutcome> {
-    const { session } = b;
-    // Everything the statements need from the events is made before the first round trip and `events`
-    // is not used after it in a session: a bulk import's thousands of parsed events are then garbage
-    // while the statements run, instead of being promoted out of V8's young generation.
-    const count = events.length;
-    const cat = b.catalogue ?? eventCatalogue(events);
-    const names = textColumn(events.map((e) => e.name));
-    const ats = `{${events.map((e) => e.at).join(',')}}`;
-    const props = textColumn(events.map((e) => e.propertiesJson ?? JSON.stringify(e.properties)));
-    const messageIds = textColumn(events.map((e) => e.messageId));
-    const userIds = events.map((e) => e.userId);
-    const identities = events.map((e) => (e.userId ? undefined : e.identity));
-    const direct = textColumn([...new Set(userIds.filter((u): u is string => !!u))]);
-    const hasDirect = userIds.some((u) => u);
-    const keep = session ? undefined : events;
-    // Resolve identities to profiles, creating the unknown ones.
-    const identityKeys = [...new Map(identities.filter((x) => x !== undefined).map((x) => [`${x.type}\u0000${x.value}`, x])).values()];
-    const owner = new Map<string, string>();
+  /**
+   * One batch on PostgreSQL: a statement a table, each column one string_to_array() parameter. When the
+   * batch is `plain` (nearly always), a column is its parts' runs of text joined, so nothing an event is
+   * made here; otherwise (a value holding \x01 or \x02) the values go through textColumn's array literal.
+   */
+  async function ingestPostgres(trx: Transaction<Database>, all: readonly EventBatch[], now: number, b: BatchOptions): Promise<IngestOutcome> {
+    const parts = all.filter((p) => p.count > 0);
+    const { session, source } = b;
+    const count = parts.reduce((n, p) => n + p.count, 0);
+    const plain = parts.every((p) => p.plain);
+    const column = (field: number): RawBuilder<unknown> =>
+      plain ? sql`string_to_array(${parts.map((p) => fieldRun(p, field)).join('\u0001')}, chr(1), chr(2))` : textColumn(parts.flatMap((p) => fieldValues(p, field)));
+    const cat = mergeCatalogues(parts.map((p) => p.catalogue));
+    const names = column(EVENT_FIELD.name);
+    const props = column(EVENT_FIELD.properties);
+    const messageIds = column(EVENT_FIELD.messageId);
+    const ats = `{${parts.map((p) => p.at.join(',')).join(',')}}`;
+    const userIds = `[${parts.map((p) => p.userIds.slice(1, -1)).filter((x) => x !== '').join(',')}]`;
+    let profileIds: RawBuilder<unknown>;
     let createdProfiles = 0;
-    if (identityKeys.length) {
+    let resolved: string[] | undefined; // each event's profile, when some are given by identity
+    if (!parts.some(hasIdentities)) profileIds = column(EVENT_FIELD.userId);
+    else {
+      // Resolve identities to profiles, creating the unknown ones.
+      const users = parts.flatMap((p) => fieldValues(p, EVENT_FIELD.userId));
+      const types = parts.flatMap((p) => fieldValues(p, EVENT_FIELD.identityType));
+      const values = parts.flatMap((p) => fieldValues(p, EVENT_FIELD.identityValue));
+      const identityKeys = [...new Map(types.flatMap((type, i) => (type === undefined ? [] : [[`${type}\u0000${values[i]}`, { type, value: values[i]! }] as const]))).values()];
+      const owner = new Map<string, string>();
       const found = await sql<{ type: string; value: string; profile_id: string }>`
         SELECT i.type, i.value, i.profile_id FROM identities i
         JOIN unnest(${identityKeys.map((k) => k.type)}::text[], ${identityKeys.map((k) => k.value)}::text[]) AS q(type, value)
@@ -190,10 +203,15 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
         missing.forEach((m, i) => owner.set(`${m.type}\u0000${m.value}`, newIds[i]!));
         createdProfiles += missing.length;
       }
+      resolved = users.map((u, i) => u ?? owner.get(`${types[i]}\u0000${values[i]}`)!);
+      profileIds = textColumn(resolved);
     }
-    const profileIds = userIds.map((u, i) => u ?? owner.get(`${identities[i]!.type}\u0000${identities[i]!.value}`)!);
-    if (hasDirect) {
-      const r = await sql`INSERT INTO profiles (id, subject_type, created_at, updated_at) SELECT id, 'user', ${now}::bigint, ${now}::bigint FROM unnest(${direct}) AS t(id) ON CONFLICT (id) DO NOTHING`.execute(trx);
+    if (userIds !== '[]') {
+      // Sorted, the lookups walk the primary key in order; OFFSET 0 keeps the planner from turning NOT
+      // EXISTS into a hash anti-join, which reads the whole profiles table.
+      const r = await sql`INSERT INTO profiles (id, subject_type, created_at, updated_at)
+        SELECT id, 'user', ${now}::bigint, ${now}::bigint FROM (SELECT id FROM json_array_elements_text(${userIds}::json) AS j(id) ORDER BY id) AS t
+        WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = t.id OFFSET 0) ON CONFLICT (id) DO NOTHING`.execute(trx);
       createdProfiles += Number(r.numAffectedRows ?? 0);
     }
     // In a session, the ids come back only when kept (and only of the names kept).
@@ -201,16 +219,17 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
     const returning = !session ? sql`RETURNING id` : written ? (written.names ? sql`RETURNING CASE WHEN name = ANY(${[...written.names]}::text[]) THEN id END AS id` : sql`RETURNING id`) : sql``;
     const inserted = await sql<{ id: number | null }>`
       INSERT INTO events (profile_id, name, at, properties, message_id, received_at)
-      SELECT p, n, a, pr, m, ${now}::bigint FROM unnest(${textColumn(profileIds)}, ${names}, ${ats}::bigint[], ${props}, ${messageIds}) AS t(p, n, a, pr, m)
+      SELECT p, n, a, pr, m, ${now}::bigint FROM unnest(${profileIds}, ${names}, ${ats}::bigint[], ${props}, ${messageIds}) AS t(p, n, a, pr, m)
       ON CONFLICT (message_id) DO NOTHING ${returning}`.execute(trx);
     const accepted = session && !written ? Number(inserted.numAffectedRows ?? 0) : inserted.rows.length;
     // RETURNING gives inserted rows only; map them back through message ids (events without one always insert).
     const out: IngestedEvent[] = [];
     if (written) {
       for (const r of inserted.rows) if (r.id !== null) written.ids.push(r.id);
-    } else if (keep && inserted.rows.length === count) {
-      keep.forEach((e, i) => out.push(storedEvent(inserted.rows[i]!.id!, profileIds[i]!, e)));
-    } else if (keep && inserted.rows.length) {
+    } else if (source && inserted.rows.length === count) {
+      const profileOf = resolved ?? parts.flatMap((p) => fieldValues(p, EVENT_FIELD.userId));
+      source.forEach((e, i) => out.push(storedEvent(inserted.rows[i]!.id!, profileOf[i]!, e)));
+    } else if (source && inserted.rows.length) {
       const ids2 = inserted.rows.map((r) => r.id!);
       const rows = await trx.selectFrom('events').select(['id', 'profile_id', 'name', 'at', 'properties']).where('id', 'in', ids2).execute();
       for (const r of rows) out.push({ id: r.id, profileId: r.profile_id, name: r.name, at: r.at, properties: JSON.parse(r.properties) as Record<string, unknown> });
@@ -238,16 +257,17 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
    * until the commit made tens of thousands of objects outlive V8's young generation, which cost more
    * than reading them back.
    */
-  async function session<T>(body: (ingest: (events: EventIngest[], now: number, catalogue?: EventCatalogue) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>, written?: SessionWritten): Promise<T> {
+  async function session<T>(body: (ingest: (batch: readonly EventBatch[], now: number) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>, written?: SessionWritten): Promise<T> {
+    const some = (batch: readonly EventBatch[]) => batch.some((p) => p.count > 0);
     if (handle.dialect !== 'sqlite') {
-      return handle.db.transaction().execute((trx) => body((events, now, catalogue) => (events.length ? ingestPostgres(trx, events, now, { catalogue, session: { written } }) : Promise.resolve(empty()))));
+      return handle.db.transaction().execute((trx) => body((batch, now) => (some(batch) ? ingestPostgres(trx, batch, now, { session: { written } }) : Promise.resolve(empty()))));
     }
     const s = handle.sqlite!;
     const st = (statements ??= prepareSqlite(s));
     return handle.db.connection().execute(async () => {
       st.begin.run();
       try {
-        const r = await body(async (events, now, catalogue) => (events.length ? ingestSqlite(events, now, { catalogue, session: { written } }) : empty()));
+        const r = await body(async (batch, now) => (some(batch) ? ingestSqlite(batch, now, { session: { written } }) : empty()));
         st.commit.run();
         return r;
       } catch (e) {
@@ -281,9 +301,10 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
   return {
     ingest(events: EventIngest[], now: number): Promise<IngestOutcome> {
       if (events.length === 0) return Promise.resolve(empty());
+      const batch = [packEvents(events)];
       // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
-      if (handle.dialect === 'sqlite') return handle.db.connection().execute(async () => handle.sqlite!.transaction(() => ingestSqlite(events, now, {}))());
-      return handle.db.transaction().execute((trx) => ingestPostgres(trx, events, now, {}));
+      if (handle.dialect === 'sqlite') return handle.db.connection().execute(async () => handle.sqlite!.transaction(() => ingestSqlite(batch, now, { source: events }))());
+      return handle.db.transaction().execute((trx) => ingestPostgres(trx, batch, now, { source: events }));
     },
     session,
     readBack,
