@@ -12,6 +12,8 @@ export interface EngineTask {
   /** Set while paused: drop or hold the sends that fall due. */
   pauseMode: PauseMode | null;
   definition: TaskDefinition;
+  /** The segment the task's audience is stored in (its rule, chosen or CSV segment); absent: look it up. */
+  audienceSegmentId?: string | null;
 }
 
 export interface EngineTaskSource {

@@ -234,11 +234,21 @@ export function createDispatcher(deps: DispatcherDeps) {
       sendContexts: new Map(), mediaIds: new Map(), inAudience: new Map(),
     };
     for (const r of rows) if (!b.tasks.has(r.task_id)) b.tasks.set(r.task_id, await deps.tasks.getTask(r.task_id));
-    // Triggered tasks' audiences as of now, one look-up per task for the batch.
+    // Triggered tasks' audiences as of now: one look-up for the batch per audience segment (tasks that
+    // share one, e.g. several triggers on one segment, share the answer), else per task.
+    const groups = new Map<string, { task: EngineTask; taskIds: string[]; profiles: Set<string> }>();
     for (const [taskId, task] of b.tasks) {
       if (!task || !isEventTrigger(task.definition.trigger)) continue;
-      const profiles = rows.filter((r) => r.task_id === taskId && r.profile_id).map((r) => r.profile_id!);
-      if (profiles.length) b.inAudience.set(taskId, await deps.audience.inAudience(task, profiles));
+      const key = task.audienceSegmentId != null ? `segment:${task.audienceSegmentId}` : `task:${taskId}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { task, taskIds: [], profiles: new Set() }));
+      g.taskIds.push(taskId);
+      for (const r of rows) if (r.task_id === taskId && r.profile_id) g.profiles.add(r.profile_id);
+    }
+    for (const g of groups.values()) {
+      if (!g.profiles.size) continue;
+      const members = await deps.audience.inAudience(g.task, [...g.profiles]);
+      for (const id of g.taskIds) b.inAudience.set(id, members);
     }
     // Exclusion, for the whole batch at once: profiles reached by the tasks this one excludes.
     for (const [taskId, task] of b.tasks) {

@@ -10,7 +10,7 @@ import type { TaskRecord } from './tasks-view';
 
 const ACTIVE = ['pending_approval', 'approved', 'running', 'paused'] as const;
 
-const engineTask = (t: TaskRecord): EngineTask => ({ id: t.id, state: t.state, pauseMode: t.pauseMode, definition: t.definition as TaskDefinition });
+const engineTask = (t: TaskRecord): EngineTask => ({ id: t.id, state: t.state, pauseMode: t.pauseMode, definition: t.definition as TaskDefinition, audienceSegmentId: t.audienceSegmentId });
 
 /** The engine's task port over the task service: drafts are never shown to it. */
 export function engineTaskSource(tasks: TaskService): EngineTaskSource {
@@ -39,6 +39,7 @@ export function engineTaskSource(tasks: TaskService): EngineTaskSource {
  */
 export function engineAudienceSource(deps: { tasks: TaskService; audience: AudienceService; segments: SegmentService; segmentStore: SegmentStore; clock: Clock }): AudienceSource {
   const ref = async (task: EngineTask) => {
+    if (task.audienceSegmentId !== undefined) return { id: task.id, audienceSegmentId: task.audienceSegmentId };
     const t = await deps.tasks.getTask(task.id);
     return { id: task.id, audienceSegmentId: t?.audienceSegmentId ?? null };
   };

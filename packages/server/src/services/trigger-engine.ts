@@ -135,7 +135,7 @@ export function createTriggerEngine(deps: {
       else later.push({ id, dueAt: p.due, taskId: p.task.id });
     }
     await deps.dispatcher.wakeMany(later);
-    for (const [runId, n] of byRun) await deps.runs.addAudience(runId, n);
+    await deps.runs.addAudienceMany(byRun);
     const jobs = [];
     for (let i = 0; i < dueNow.length; i += DISPATCH_BATCH) jobs.push({ payload: { ids: dueNow.slice(i, i + DISPATCH_BATCH) } });
     await deps.queue.enqueue(dispatchJob, jobs);

@@ -39,6 +39,15 @@ export function createRunStore(db: Kysely<Database>) {
     async addAudience(id: string, n: number): Promise<void> {
       if (n) await db.updateTable('runs').set((eb) => ({ audience_size: eb('audience_size', '+', n) })).where('id', '=', id).execute();
     },
+    /** addAudience for several runs in one transaction (a trigger batch reaches the runs of many tasks). */
+    async addAudienceMany(counts: Map<string, number>): Promise<void> {
+      const items = [...counts].filter(([, n]) => n);
+      if (items.length) {
+        await db.transaction().execute(async (trx) => {
+          for (const [id, n] of items) await trx.updateTable('runs').set((eb) => ({ audience_size: eb('audience_size', '+', n) })).where('id', '=', id).execute();
+        });
+      }
+    },
     async addPaced(id: string, n: number): Promise<void> {
       if (n) await db.updateTable('runs').set((eb) => ({ paced: eb('paced', '+', n) })).where('id', '=', id).execute();
     },
