@@ -41,6 +41,17 @@ describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
     expect(await countEvents('bi-m')).toBe(12_000);
   });
 
+  it('a messageId repeated within one batch keeps its first line, though the batch is written by profile', async () => {
+    const lines = [
+      JSON.stringify({ userId: 'bi-z9', name: 'first', time: '2026-11-20T10:00:00Z', messageId: 'bi-dup' }),
+      JSON.stringify({ userId: 'bi-a1', name: 'second', time: '2026-11-20T09:00:00Z', messageId: 'bi-dup' }),
+      JSON.stringify({ userId: 'bi-a1', name: 'third', time: '2026-11-20T11:00:00Z', messageId: 'bi-dup-3' }),
+    ];
+    expect(await bulk().importEvents(upload(lines))).toMatchObject({ accepted: 2, duplicates: 1, refused: 0 });
+    const rows = await t.c.db.selectFrom('events').select(['profile_id', 'name', 'message_id']).where('message_id', 'like', 'bi-dup%').orderBy('message_id').execute();
+    expect(rows).toEqual([{ profile_id: 'bi-z9', name: 'first', message_id: 'bi-dup' }, { profile_id: 'bi-a1', name: 'third', message_id: 'bi-dup-3' }]);
+  });
+
   it('an upload that breaks keeps the transactions committed before, and nothing of the one it broke', async () => {
     const lines = Array.from({ length: 10_000 }, (_, i) => eventLine(i).replace(/bi-m/, 'br-m'));
     const stream = Readable.from((async function* () {
@@ -71,7 +82,8 @@ describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
       await bulk().importEvents(upload(lines));
       expect(heard.purchases).toHaveLength(2_000);
       expect(new Set(heard.purchases.map((e) => e.name))).toEqual(new Set(['purchase']));
-      expect(heard.purchases[1]).toMatchObject({ name: 'purchase', properties: { amount: 3, sku: 'S3' } });
+      // Heard in the order written (by profile and time within a transaction), each with its own properties.
+      expect(heard.purchases.find((e) => (e.properties as { amount?: number }).amount === 3)).toMatchObject({ name: 'purchase', profileId: 'bi-u3', properties: { amount: 3, sku: 'S3' } });
       expect(heard.committed.every(Boolean)).toBe(true);
       // A listener that names nothing hears of every event.
       t.c.eventListeners.push(all);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_FIELD, fieldRun, fieldValues, hasIdentities, packEvents } from './event-batch';
+import { EVENT_FIELD, FieldIndex, fieldRun, fieldValues, hasIdentities, packEvents } from './event-batch';
 import type { EventIngest } from './event-input';
 
 const ev = (e: Partial<EventIngest>): EventIngest => ({ name: 'open', at: 1, properties: {}, ...e }) as EventIngest;
@@ -35,6 +35,19 @@ describe('EventBatch', () => {
     expect(fieldValues(b, EVENT_FIELD.userId)).toEqual(['a\u0001b', 'c']);
     expect(fieldValues(b, EVENT_FIELD.messageId)).toEqual(['x\u0002', undefined]);
     expect(hasIdentities(b)).toBe(false);
+  });
+
+  it('reads any value by index as the sequential reader does, separators and absent values included', () => {
+    const b = packEvents([
+      ev({ userId: 'a\u0001b', messageId: 'x\u0002', at: 3 }),
+      ev({ identity: { type: 'whatsapp', value: '+1' }, name: 'buy' }),
+      ev({ userId: 'c', properties: { n: 2 } }),
+    ]);
+    for (const f of Object.values(EVENT_FIELD)) {
+      const byIndex = new FieldIndex(b, f);
+      const all = fieldValues(b, f);
+      for (const i of [2, 0, 1]) expect(byIndex.get(i)).toEqual(all[i]);
+    }
   });
 
   it('packs no events', () => {

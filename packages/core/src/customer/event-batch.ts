@@ -124,3 +124,23 @@ export function hasIdentities(b: EventBatch): boolean {
   for (let i = 0; i < b.count; i++) if (b.lengths[i] === 0) return true;
   return false;
 }
+
+/** Reads one field of a batch by event index (where each value starts is worked out once). */
+export class FieldIndex {
+  private readonly starts: Uint32Array;
+  private readonly k: number;
+  constructor(private readonly b: EventBatch, field: number) {
+    this.k = field * b.count;
+    this.starts = new Uint32Array(b.count);
+    let pos = b.starts[field]!;
+    for (let i = 0; i < b.count; i++) {
+      this.starts[i] = pos;
+      const n = b.lengths[this.k + i]!;
+      pos += n === 0 ? 2 : n;
+    }
+  }
+  get(i: number): string | undefined {
+    const n = this.b.lengths[this.k + i]!;
+    return n === 0 ? undefined : this.b.text.slice(this.starts[i]!, this.starts[i]! + n - 1);
+  }
+}

@@ -55,7 +55,8 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
     const limit = deps.limits?.[kind] ?? { ...IMPORT_TRANSACTION[kind], batch: deps.data.sessionBatch[kind] };
-    const pieces = parsePieces(kind, stream, () => deps.clock.now(), deps.parse);
+    // The parse runs ahead by about a batch (pieces are 64 KB, a few hundred lines), so it goes on while a batch is written.
+    const pieces = parsePieces(kind, stream, () => deps.clock.now(), { ahead: Math.ceil(limit.batch / 250), ...deps.parse });
     const size = (t: Taken) => (t.piece.events?.count ?? t.piece.profiles?.count ?? 0);
     // The pieces, in order, with their first line's number; their parse refusals are counted as they come.
     const take = async (): Promise<Taken | undefined> => {
@@ -68,24 +69,32 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
     };
     try {
       let next = await take();
+      const collect = async () => {
+        const batch: Taken[] = [];
+        let n = 0;
+        while (next && n < limit.batch) {
+          if (size(next)) batch.push(next);
+          n += size(next);
+          next = await take();
+        }
+        return { batch, n };
+      };
       for (;;) {
-        while (next && size(next) === 0) next = await take();
-        if (!next) break;
+        // A transaction's first batch is gathered before it begins: the write lock is not held while parsing.
+        const first = await collect();
+        if (first.batch.length === 0) break;
         // One transaction; counted into the summary once it has committed.
         const counted: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
         await session(async (write) => {
           const started = deps.clock.now();
+          let b = first;
           let rows = 0;
-          while (next && rows < limit.rows && deps.clock.now() - started < limit.ms) {
-            const batch: Taken[] = [];
-            let n = 0;
-            while (next && n < limit.batch) {
-              if (size(next)) batch.push(next);
-              n += size(next);
-              next = await take();
-            }
-            await writeBatch(write, batch, counted);
-            rows += n;
+          for (;;) {
+            await writeBatch(write, b.batch, counted);
+            rows += b.n;
+            if (!next || rows >= limit.rows || deps.clock.now() - started >= limit.ms) break;
+            b = await collect();
+            if (!b.batch.length) break;
           }
         });
         summary.accepted += counted.accepted;

@@ -24,6 +24,8 @@ export interface ParseOptions {
   worker?: boolean;
   /** Starts the worker (tests start one that fails). */
   spawn?: () => Worker;
+  /** Pieces to parse ahead of the caller, at least AHEAD: a caller that writes in large batches wants a batch's worth. */
+  ahead?: number;
 }
 
 export function spawnParseWorker(): Worker {
@@ -59,6 +61,7 @@ export async function* parsePieces(kind: ImportKind, stream: Readable, now: () =
   let sent = 0;
   let ready = false;
   const sentJobs: Job[] = []; // sent to the worker, not answered yet, in order
+  const ahead = Math.max(AHEAD, opts.ahead ?? 0);
 
   const parseHere = (job: Job) => {
     if (job.settled) return;
@@ -107,7 +110,7 @@ export async function* parsePieces(kind: ImportKind, stream: Readable, now: () =
     } else parseHere(job);
   };
 
-  // Reads the stream into pieces of whole lines, in the background, while fewer than AHEAD wait.
+  // Reads the stream into pieces of whole lines, in the background, while fewer than `ahead` wait.
   const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   let parts: Buffer[] = [];
   let partsBytes = 0;
@@ -124,7 +127,7 @@ export async function* parsePieces(kind: ImportKind, stream: Readable, now: () =
     if (reading) return;
     reading = true;
     try {
-      while (!ended && pending.length < AHEAD) {
+      while (!ended && pending.length < ahead) {
         const next = await source.next();
         if (next.done) {
           ended = true;
