@@ -1,7 +1,8 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import { EVENT_FIELD, FieldIndex, FieldReader, fieldRun, fieldValues, hasIdentities, mergeCatalogues, packEvents, type EventBatch, type EventIngest } from '@wareach/core';
+import { EVENT_FIELD, fieldRun, fieldValues, hasIdentities, mergeCatalogues, packEvents, type EventBatch, type EventIngest } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
+import { createSqliteEventWriter, storedEvent, type BatchOptions } from './event-write-sqlite';
 import type { Database } from './schema/index';
 
 export interface IngestedEvent {
@@ -17,27 +18,6 @@ export interface IngestOutcome {
   duplicates: number;
   createdProfiles: number;
   events: IngestedEvent[];
-}
-
-/**
- * An event as written, for the event listeners. Its properties are the input's, read only when asked
- * for: a bulk import does not keep the properties it parsed (they are read again from their JSON), and
- * only the trigger engine's matching events need them.
- */
-const storedEvent = (id: number, profileId: string, e: EventIngest): IngestedEvent => ({
-  id,
-  profileId,
-  name: e.name,
-  at: e.at,
-  get properties() {
-    return e.properties;
-  },
-});
-
-/** How one batch is written: in a session, the ids it keeps; else the events it was packed from (for the listeners). */
-interface BatchOptions {
-  session?: { written: SessionWritten | undefined };
-  source?: readonly EventIngest[];
 }
 
 /** The ids a session keeps of the events it writes: those of the names given, or of all (`names` undefined). */
@@ -80,146 +60,13 @@ export function literalArray(values: readonly (number | boolean | null | undefin
  * PostgreSQL, because row-by-row query building would be the bottleneck of a 10M-event import.
  */
 export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
-  // Prepared once per store: preparing costs more than running these small statements.
-  let statements: ReturnType<typeof prepareSqlite> | undefined;
-  type SqliteStatements = NonNullable<typeof statements>;
-  const prepareSqlite = (s: NonNullable<DatabaseHandle['sqlite']>) => ({
-    findIdentity: s.prepare('SELECT profile_id FROM identities WHERE type = ? AND value = ?').pluck(),
-    // A profile for each user ID that has none: the IDs come sorted, so the lookups walk the index in order.
-    ensureProfiles: s.prepare(
-      "INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) SELECT j.value, 'user', NULL, ?, ? FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = j.value) ON CONFLICT (id) DO NOTHING",
-    ),
-    insertProfile: s.prepare("INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, 'user', NULL, ?, ?) ON CONFLICT (id) DO NOTHING"),
-    insertIdentity: s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
-    insertEvent: s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING'),
-    upsertName: s.prepare('INSERT INTO catalogue_events (name, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)'),
-    insertProp: s.prepare('INSERT INTO catalogue_event_properties (event_name, property, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-    begin: s.prepare('BEGIN IMMEDIATE'),
-    commit: s.prepare('COMMIT'),
-    rollback: s.prepare('ROLLBACK'),
-  });
-
-  /**
-   * One batch on SQLite, to run inside a transaction: its own, or a session's. Not a savepoint in a
-   * session: SQLite copies every page a savepoint changes into its sub-journal, which for random index
-   * inserts more than doubled the CPU time and held hundreds of MB; the session's transaction is what
-   * rolls back. Each value is sliced from the batch's text as it is bound: no object an event.
-   */
-  function ingestSqlite(parts: readonly EventBatch[], now: number, b: BatchOptions): IngestOutcome {
-    const st = (statements ??= prepareSqlite(handle.sqlite!));
-    const live = parts.filter((p) => p.count > 0);
-    // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
-    const byIdentity = new Map<string, string>();
-    let createdProfiles = 0;
-    for (const p of live) createdProfiles += resolveProfiles(st, p, now, byIdentity);
-    const r = b.session ? insertByProfile(st, live, now, byIdentity, b.session.written) : insertInOrder(st, live, now, byIdentity, b.source!);
-    const cat = mergeCatalogues(live.map((p) => p.catalogue));
-    for (const [name, first, last] of cat.names) st.upsertName.run(name, first, last);
-    for (const [n, p, t] of cat.props) st.insertProp.run(n, p, t);
-    return { ...r, createdProfiles };
-  }
-
-  /** Each identity of the batch to its profile (into `byIdentity`), creating the unknown ones; a profile for each unknown user ID. */
-  function resolveProfiles(st: SqliteStatements, p: EventBatch, now: number, byIdentity: Map<string, string>): number {
-    let created = 0;
-    if (hasIdentities(p)) {
-      const [types, values] = [fieldValues(p, EVENT_FIELD.identityType), fieldValues(p, EVENT_FIELD.identityValue)];
-      for (let i = 0; i < p.count; i++) {
-        const type = types[i];
-        if (type === undefined) continue;
-        const value = values[i]!;
-        const key = `${type}\u0000${value}`;
-        if (byIdentity.has(key)) continue;
-        let profileId = st.findIdentity.get(type, value) as string | undefined;
-        if (!profileId) {
-          profileId = ids.next();
-          st.insertProfile.run(profileId, now, now);
-          st.insertIdentity.run(type, value, profileId);
-          created++;
-        }
-        byIdentity.set(key, profileId);
-      }
-    }
-    if (p.userIds !== '[]') created += st.ensureProfiles.run(now, now, p.userIds).changes;
-    return created;
-  }
-
-  /** The API's events, in the order given: each stored event is answered against its input. */
-  function insertInOrder(st: SqliteStatements, parts: readonly EventBatch[], now: number, byIdentity: Map<string, string>, source: readonly EventIngest[]) {
-    let duplicates = 0;
-    let count = 0;
-    const events: IngestedEvent[] = [];
-    for (const p of parts) {
-      const [users, types, values, names, props, messageIds] = [EVENT_FIELD.userId, EVENT_FIELD.identityType, EVENT_FIELD.identityValue, EVENT_FIELD.name, EVENT_FIELD.properties, EVENT_FIELD.messageId].map((f) => new FieldReader(p, f)) as [FieldReader, FieldReader, FieldReader, FieldReader, FieldReader, FieldReader];
-      for (let i = 0; i < p.count; i++) {
-        const userId = users.next();
-        const [type, value] = [types.next(), values.next()];
-        const profileId = userId ?? byIdentity.get(`${type}\u0000${value}`)!;
-        const r = st.insertEvent.run(profileId, names.next()!, p.at[i], props.next(), messageIds.next() ?? null, now);
-        if (r.changes === 0) duplicates++;
-        else events.push(storedEvent(Number(r.lastInsertRowid), profileId, source[count + i]!));
-      }
-      count += p.count;
-    }
-    return { accepted: count - duplicates, duplicates, events };
-  }
-
-  /**
-   * A bulk import's batch in (profile, time) order. The (profile_id, at) index is the one whose inserts
-   * land all over the table: in arrival order, a transaction of 50,000 events dirties tens of thousands
-   * of its pages, more than the page cache holds, so pages are spilled and written again; in index order
-   * each page is written once. At 3M events into an empty table a plain loop of the two orders ran
-   * 56k vs 77k rows/s (bench/RESULTS.md). Message IDs repeated within the batch keep the first in
-   * arrival order, as inserting in that order would; ids are still consecutive within the session.
-   */
-  function insertByProfile(st: SqliteStatements, parts: readonly EventBatch[], now: number, byIdentity: Map<string, string>, written: SessionWritten | undefined) {
-    const total = parts.reduce((n, p) => n + p.count, 0);
-    const profileOf = new Array<string>(total);
-    const at = new Float64Array(total);
-    const partOf = new Uint32Array(total);
-    const indexIn = new Uint32Array(total);
-    const order: number[] = [];
-    const seen = new Set<string>();
-    let duplicates = 0;
-    let g = 0;
-    parts.forEach((p, pi) => {
-      const [users, types, values, messageIds] = [EVENT_FIELD.userId, EVENT_FIELD.identityType, EVENT_FIELD.identityValue, EVENT_FIELD.messageId].map((f) => new FieldReader(p, f)) as [FieldReader, FieldReader, FieldReader, FieldReader];
-      for (let i = 0; i < p.count; i++, g++) {
-        const userId = users.next();
-        const [type, value] = [types.next(), values.next()];
-        const messageId = messageIds.next();
-        if (messageId !== undefined) {
-          if (seen.has(messageId)) {
-            duplicates++;
-            continue;
-          }
-          seen.add(messageId);
-        }
-        profileOf[g] = userId ?? byIdentity.get(`${type}\u0000${value}`)!;
-        at[g] = p.at[i]!;
-        partOf[g] = pi;
-        indexIn[g] = i;
-        order.push(g);
-      }
-    });
-    order.sort((x, y) => (profileOf[x]! < profileOf[y]! ? -1 : profileOf[x]! > profileOf[y]! ? 1 : at[x]! - at[y]! || x - y));
-    const field = (f: number) => parts.map((p) => new FieldIndex(p, f));
-    const [names, props, messageIds] = [field(EVENT_FIELD.name), field(EVENT_FIELD.properties), field(EVENT_FIELD.messageId)];
-    for (const x of order) {
-      const [pi, i] = [partOf[x]!, indexIn[x]!];
-      const name = names[pi]!.get(i)!;
-      const r = st.insertEvent.run(profileOf[x], name, at[x], props[pi]!.get(i), messageIds[pi]!.get(i) ?? null, now);
-      if (r.changes === 0) duplicates++;
-      else if (written && (!written.names || written.names.has(name))) written.ids.push(Number(r.lastInsertRowid));
-    }
-    return { accepted: total - duplicates, duplicates, events: [] };
-  }
-
   /**
    * One batch on PostgreSQL: a statement a table, each column one string_to_array() parameter. When the
    * batch is `plain` (nearly always), a column is its parts' runs of text joined, so nothing an event is
    * made here; otherwise (a value holding \x01 or \x02) the values go through textColumn's array literal.
    */
+  const sqliteWriter = handle.sqlite ? createSqliteEventWriter(handle.sqlite, ids) : undefined;
+
   async function ingestPostgres(trx: Transaction<Database>, all: readonly EventBatch[], now: number, b: BatchOptions): Promise<IngestOutcome> {
     const parts = all.filter((p) => p.count > 0);
     const { session, source } = b;
@@ -317,11 +164,12 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
       return handle.db.transaction().execute((trx) => body((batch, now) => (some(batch) ? ingestPostgres(trx, batch, now, { session: { written } }) : Promise.resolve(empty()))));
     }
     const s = handle.sqlite!;
-    const st = (statements ??= prepareSqlite(s));
+    const writer = sqliteWriter!;
+    const st = writer.statements();
     return handle.db.connection().execute(async () => {
       st.begin.run();
       try {
-        const r = await body(async (batch, now) => (some(batch) ? ingestSqlite(batch, now, { session: { written } }) : empty()));
+        const r = await body(async (batch, now) => (some(batch) ? writer.ingest(batch, now, { session: { written } }) : empty()));
         st.commit.run();
         return r;
       } catch (e) {
@@ -357,7 +205,7 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
       if (events.length === 0) return Promise.resolve(empty());
       const batch = [packEvents(events)];
       // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
-      if (handle.dialect === 'sqlite') return handle.db.connection().execute(async () => handle.sqlite!.transaction(() => ingestSqlite(batch, now, { source: events }))());
+      if (handle.dialect === 'sqlite') return handle.db.connection().execute(async () => handle.sqlite!.transaction(() => sqliteWriter!.ingest(batch, now, { source: events }))());
       return handle.db.transaction().execute((trx) => ingestPostgres(trx, batch, now, { source: events }));
     },
     session,
