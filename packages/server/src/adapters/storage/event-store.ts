@@ -60,13 +60,13 @@ export function literalArray(values: readonly (number | boolean | null | undefin
  * PostgreSQL, because row-by-row query building would be the bottleneck of a 10M-event import.
  */
 export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
+  const sqliteWriter = handle.sqlite ? createSqliteEventWriter(handle.sqlite, ids) : undefined;
+
   /**
    * One batch on PostgreSQL: a statement a table, each column one string_to_array() parameter. When the
    * batch is `plain` (nearly always), a column is its parts' runs of text joined, so nothing an event is
    * made here; otherwise (a value holding \x01 or \x02) the values go through textColumn's array literal.
    */
-  const sqliteWriter = handle.sqlite ? createSqliteEventWriter(handle.sqlite, ids) : undefined;
-
   async function ingestPostgres(trx: Transaction<Database>, all: readonly EventBatch[], now: number, b: BatchOptions): Promise<IngestOutcome> {
     const parts = all.filter((p) => p.count > 0);
     const { session, source } = b;

@@ -46,6 +46,7 @@ type Statements = ReturnType<typeof prepare>;
 /** The event store's writes on SQLite (embedded): prepared statements, a value bound at a time. */
 export function createSqliteEventWriter(sqlite: SQLite.Database, ids: IdSource) {
   let statements: Statements | undefined;
+  const prepared = () => (statements ??= prepare(sqlite));
   /**
    * One batch on SQLite, to run inside a transaction: its own, or a session's. Not a savepoint in a
    * session: SQLite copies every page a savepoint changes into its sub-journal, which for random index
@@ -53,7 +54,7 @@ export function createSqliteEventWriter(sqlite: SQLite.Database, ids: IdSource) 
    * rolls back. Each value is sliced from the batch's text as it is bound: no object an event.
    */
   function ingestSqlite(parts: readonly EventBatch[], now: number, b: BatchOptions): IngestOutcome {
-    const st = (statements ??= prepare(sqlite));
+    const st = prepared();
     const live = parts.filter((p) => p.count > 0);
     // Profiles first: identities resolve to their owner or to a new profile; user IDs not known get one.
     const byIdentity = new Map<string, string>();
@@ -162,5 +163,5 @@ export function createSqliteEventWriter(sqlite: SQLite.Database, ids: IdSource) 
     return { accepted: total - duplicates, duplicates, events: [] };
   }
 
-  return { ingest: ingestSqlite, statements: () => (statements ??= prepare(sqlite)) };
+  return { ingest: ingestSqlite, statements: prepared };
 }
