@@ -144,6 +144,16 @@ async function phase(p: Phase): Promise<void> {
   const handle = openDatabase(database, { poolSize: 4 });
   await migrateToLatest(handle.db);
   const out: Record<string, number | string> = { dialect: p.dialect, what: p.what };
+  // Where the memory goes: peak RSS when loaded and after each phase, and the largest V8 heap and
+  // external (Buffers, typed arrays) seen by a sampler every 100 ms.
+  const mb = (bytes: number) => Math.round(bytes / (1 << 20));
+  const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+  let mem = { heap: 0, used: 0, external: 0, buffers: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    mem = { heap: Math.max(mem.heap, m.heapTotal), used: Math.max(mem.used, m.heapUsed), external: Math.max(mem.external, m.external), buffers: Math.max(mem.buffers, m.arrayBuffers) };
+  }, 100);
+  const memory = () => `heap ${mb(mem.heap)} (used ${mb(mem.used)}), external ${mb(mem.external)} (array buffers ${mb(mem.buffers)})`;
   // Rows per second of wall time, and this process's CPU seconds (user + system): under load the CPU time
   // moves less than the wall time, and on SQLite it holds all the work.
   const timed = async (what: 'profiles' | 'events', rows: number, f: () => Promise<unknown>) => {
@@ -161,17 +171,23 @@ async function phase(p: Phase): Promise<void> {
     // with triggered tasks waiting for those events: the import reads them back for it after each commit.
     const triggerNames = new Set((process.env.BENCH_TRIGGER_EVENTS ?? '').split(',').filter(Boolean));
     c.eventListeners.push(Object.assign(async () => undefined, { eventNames: async () => triggerNames }));
+    out.loadedRssMb = peakRss();
     const check = (what: string, s: { accepted: number; errors: unknown[] }, n: number) => {
       if (s.accepted !== n) throw new Error(`imported ${s.accepted} of ${n} ${what}: ${JSON.stringify(s.errors.slice(0, 5))}`);
     };
     await timed('profiles', PROFILES, async () => check('profiles', await c.bulkImport.importProfiles(createReadStream(path.join(p.input, 'profiles.ndjson'))), PROFILES));
+    out.profilesRssMb = peakRss();
+    out.profilesMemory = memory();
+    mem = { heap: 0, used: 0, external: 0, buffers: 0 };
     await timed('events', EVENTS, async () => check('events', await c.bulkImport.importEvents(createReadStream(path.join(p.input, 'events.ndjson'))), EVENTS));
   } else {
     const now = Date.now();
     await timed('profiles', PROFILES, () => floorProfiles(handle, now));
     await timed('events', EVENTS, () => floorEvents(handle, now));
   }
-  out.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  out.peakRssMb = peakRss();
+  clearInterval(sampler);
+  out.eventsMemory = memory();
   await handle.close();
   if (schema) {
     const admin = new pg.Client({ connectionString: PG_URL });
@@ -206,7 +222,9 @@ export async function run(): Promise<void> {
         `${what} ${n(imp[`${what}PerSec`]!)}/s (floor ${n(floor[`${what}PerSec`]!)}/s, ratio ${(imp[`${what}PerSec`]! / floor[`${what}PerSec`]!).toFixed(2)};` +
         ` CPU ${imp[`${what}Cpu`]} s vs ${floor[`${what}Cpu`]} s)`;
       process.stdout.write(
-        `${dialect.padEnd(8)} ${rows('profiles')} | ${rows('events')} | peak RSS ${imp.peakRssMb} MB (floor ${floor.peakRssMb} MB) | load ${load()}` +
+        `${dialect.padEnd(8)} ${rows('profiles')} | ${rows('events')} | peak RSS ${imp.peakRssMb} MB (floor ${floor.peakRssMb} MB;` +
+          ` import's peak when loaded ${imp.loadedRssMb}, after profiles ${imp.profilesRssMb};` +
+          ` largest in the profiles: ${imp.profilesMemory}; in the events: ${imp.eventsMemory}) | load ${load()}` +
           ` | targets: events ≥ ${dialect === 'sqlite' ? '100k' : '50k'}/s, RSS ≤ 300 MB, ratio ≥ 0.5\n`,
       );
     }
