@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSecretBox, SecretDecryptError } from './crypto';
+import { createDeliveryRefs, createSecretBox, SecretDecryptError } from './crypto';
+import { deliveryIdFor } from './storage/delivery-store';
+import { MESSAGE_LIMITS } from '@wareach/core';
 
 describe('secret box (AES-256-GCM)', () => {
   const box = createSecretBox(randomBytes(32));
@@ -38,5 +40,39 @@ describe('secret box (AES-256-GCM)', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain(sealed.split('.')[3]!);
     }
+  });
+});
+
+describe('delivery references in biz_opaque_callback_data', () => {
+  const refs = createDeliveryRefs(createSecretBox(randomBytes(32)));
+  const id = deliveryIdFor('task-1', 'task-1:r1', 'customer-42@example.com');
+
+  it('seal the delivery id: the recipient in it is not readable by Meta, and it comes back whole', () => {
+    const ref = refs.toCallback(id);
+    expect(ref).not.toContain('customer-42');
+    expect(ref.length).toBeLessThanOrEqual(MESSAGE_LIMITS.bizOpaqueCallbackData);
+    expect(refs.fromCallback(ref)).toBe(id);
+  });
+
+  it("fit Meta's 512 characters for the longest recipient (a 128-character one-ID and an event number)", () => {
+    const long = deliveryIdFor('t'.repeat(40), 'r'.repeat(60), `${'u'.repeat(128)}#1000000`);
+    expect(refs.toCallback(long).length).toBeLessThanOrEqual(MESSAGE_LIMITS.bizOpaqueCallbackData);
+  });
+
+  it('name nothing for a value that is not ours, tampered or sealed under another key; read a bare id of an older send', () => {
+    const ref = refs.toCallback(id);
+    expect(refs.fromCallback(ref.slice(0, -2) + (ref.endsWith('AA') ? 'BB' : 'AA'))).toBeUndefined();
+    expect(refs.fromCallback(createDeliveryRefs(createSecretBox(randomBytes(32))).toCallback(id))).toBeUndefined();
+    expect(refs.fromCallback('test-send:abc')).toBeUndefined();
+    expect(refs.fromCallback('d.garbage')).toBeUndefined();
+    expect(refs.fromCallback(id)).toBe(id);
+  });
+
+  it("a run's delivery ids sort as its recipients do (the id index is written in order)", () => {
+    const recipients = ['u001', 'u002', 'u010', 'u100'];
+    const ids = recipients.map((r) => deliveryIdFor('t', 't:r1', r));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(recipients.map((r) => deliveryIdFor('t', 't:r2', r))).size).toBe(4);
+    expect(deliveryIdFor('t', 't:r2', 'u001')).not.toBe(ids[0]);
   });
 });

@@ -51,3 +51,33 @@ export function createSecretBox(key: Buffer): SecretBox {
     },
   };
 }
+
+/**
+ * What a send carries in `biz_opaque_callback_data` to name its delivery, and back. A delivery id holds
+ * its recipient (a profile ID, which is the customer's own user ID, or a phone number: see
+ * `deliveryIdFor`), and that is not for Meta to read, so the id travels sealed under the secret key
+ * (`d.` + a SecretBox value bound to the context `delivery`). A status webhook's value that does not
+ * open is not ours and names nothing; a bare id (`d_…`) is still read, as sends made before ids were
+ * sealed carried it.
+ */
+export interface DeliveryRefs {
+  toCallback(deliveryId: string): string;
+  fromCallback(data: string): string | undefined;
+}
+
+const DELIVERY_REF = 'd.';
+
+export function createDeliveryRefs(box: SecretBox): DeliveryRefs {
+  return {
+    toCallback: (id) => DELIVERY_REF + box.seal(id, 'delivery'),
+    fromCallback(data) {
+      if (data.startsWith('d_')) return data;
+      if (!data.startsWith(DELIVERY_REF)) return undefined;
+      try {
+        return box.open(data.slice(DELIVERY_REF.length), 'delivery');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { statusFromWebhook, type WebhookMessageStatus } from '@wareach/core';
+import type { DeliveryRefs } from '../adapters/crypto';
 import type { DeliveryRow, DeliveryStore } from '../adapters/storage/delivery-store';
 import type { CallbackEvents } from './callback-events';
 import type { Clock } from './ports';
@@ -31,7 +32,7 @@ export interface DeliveryInbound {
  *   learns that wamid (`applyPending`);
  * - every change, reply and click is also a callback event.
  */
-export function createDeliveryUpdates(deps: { store: DeliveryStore; callbacks: CallbackEvents; clock: Clock; noteStatusSeen?: (at: number) => Promise<void> }) {
+export function createDeliveryUpdates(deps: { store: DeliveryStore; callbacks: CallbackEvents; clock: Clock; refs: DeliveryRefs; noteStatusSeen?: (at: number) => Promise<void> }) {
   const { store, callbacks, clock } = deps;
 
   async function apply(row: DeliveryRow, s: { status: WebhookMessageStatus; at: number; error?: DeliveryStatusUpdate['error']; wamid: string | null }) {
@@ -74,8 +75,9 @@ export function createDeliveryUpdates(deps: { store: DeliveryStore; callbacks: C
     async onStatuses(statuses: DeliveryStatusUpdate[]): Promise<void> {
       for (const s of statuses) {
         let row = await store.byWamid(s.wamid);
-        if (!row && s.bizOpaqueCallbackData?.startsWith('d_')) {
-          const byId = await store.get(s.bizOpaqueCallbackData);
+        const named = !row && s.bizOpaqueCallbackData ? deps.refs.fromCallback(s.bizOpaqueCallbackData) : undefined;
+        if (named) {
+          const byId = await store.get(named);
           // Only a delivery that has no wamid yet may adopt this one: a retried send has its own.
           if (byId && (byId.wamid === null || byId.wamid === s.wamid)) row = byId;
         }

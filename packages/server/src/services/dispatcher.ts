@@ -12,6 +12,7 @@ import {
   type ProjectSettings,
   type SkipReason,
 } from '@wareach/core';
+import type { DeliveryRefs } from '../adapters/crypto';
 import type { CapStore } from '../adapters/storage/cap-store';
 import type { DeliveryRow, DeliveryStore } from '../adapters/storage/delivery-store';
 import type { RunStore } from '../adapters/storage/run-store';
@@ -52,6 +53,8 @@ export interface DispatcherDeps {
   updates: DeliveryUpdates;
   callbacks: CallbackEvents;
   clock: Clock;
+  /** What `biz_opaque_callback_data` carries for a delivery (its id, sealed). */
+  refs: DeliveryRefs;
   random?: () => number;
   /** Sends in flight at once in this process (all jobs together). */
   concurrency?: number;
@@ -209,7 +212,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const built = buildSendRequest(
       content,
       { ...(row.profile_id ? { oneId: row.profile_id } : {}), phone: row.phone!, attributes: profile?.attributes ?? {}, tags: profile?.tags ?? {} },
-      { bizOpaqueCallbackData: row.id, mediaIds: await b.mediaIds.get(row.task_id)! },
+      { bizOpaqueCallbackData: deps.refs.toCallback(row.id), mediaIds: await b.mediaIds.get(row.task_id)! },
     );
     if (!built.ok) {
       await fail(row, 'queued', { reason: 'render_failed', code: null, title: built.error.reason });

@@ -1,5 +1,6 @@
 import type { ProjectSettings } from '@wareach/core';
 import type { Container } from '../app/container';
+import { createDeliveryRefs, createSecretBox } from '../adapters/crypto';
 import { createBullmqQueue } from '../adapters/queue/bullmq-queue';
 import { createEmbeddedQueue } from '../adapters/queue/embedded-queue';
 import type { JobDefinition, Queue } from '../adapters/queue/queue-port';
@@ -78,10 +79,11 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
       return k;
     },
   });
-  const updates = createDeliveryUpdates({ store, callbacks, clock, noteStatusSeen: (at) => caps.setState(LAST_STATUS_KEY, String(at), at) });
+  const refs = createDeliveryRefs(createSecretBox(c.config.secretKey));
+  const updates = createDeliveryUpdates({ store, callbacks, clock, refs, noteStatusSeen: (at) => caps.setState(LAST_STATUS_KEY, String(at), at) });
   const taskCache = cachedTasks(ports.tasks, clock);
   const dispatcher = createDispatcher({
-    store, runs, caps, timers, queue, tasks: taskCache.source, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock,
+    store, runs, caps, timers, queue, tasks: taskCache.source, audience: ports.audience, channels: ports.channels, profiles: c.profiles, settings, updates, callbacks, clock, refs,
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.workerId ? { workerId: opts.workerId } : {}),
     ...(c.pairGate ? { pairGate: c.pairGate } : {}),
@@ -116,7 +118,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   let wake: (() => void) | null = null;
 
   return {
-    queue, store, runs, caps, timers, triggers, dispatcher, scheduler, triggerEngine, updates, poller, fanout,
+    queue, store, runs, caps, timers, triggers, dispatcher, scheduler, triggerEngine, updates, poller, fanout, refs,
     /** Told of every task change made in this process: the trigger index and the dispatcher's tasks. */
     invalidateTasks(taskId?: string) {
       triggerEngine.invalidate();

@@ -176,7 +176,7 @@ describe('exactly once: reconciliation of sends with an unknown outcome', () => 
     const [adopted, lost] = stuck as [typeof stuck[0], typeof stuck[0]];
 
     // WhatsApp did accept the first one: its `sent` status carries our delivery id.
-    await x.engine.updates.onStatuses([{ wamid: 'wamid.accepted-after-timeout', status: 'sent', at: t0 + 2_000, bizOpaqueCallbackData: adopted.id }]);
+    await x.engine.updates.onStatuses([{ wamid: 'wamid.accepted-after-timeout', status: 'sent', at: t0 + 2_000, bizOpaqueCallbackData: x.engine.refs.toCallback(adopted.id) }]);
     expect((await x.c.db.selectFrom('deliveries').selectAll().where('id', '=', adopted.id).executeTakeFirstOrThrow())).toMatchObject({ state: 'accepted', wamid: 'wamid.accepted-after-timeout' });
 
     // No status webhook arrives after the bound: nothing can be proven, nothing is sent again.

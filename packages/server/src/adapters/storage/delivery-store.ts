@@ -11,9 +11,14 @@ export type DeliveryRow = Selectable<DeliveriesTable>;
 /**
  * The delivery ID is derived from (task, run, recipient), never drawn at random: a fan-out that runs
  * twice (a retried job, a second scheduler) computes the same IDs and the unique key keeps one row.
+ * It is `d_` + a hash of (task, run) + `_` + the recipient, so a run's IDs sort as its recipients do:
+ * the fan-out inserts them in the audience's order and the dispatcher claims and accepts them in it,
+ * so on SQLite each batch touches a few neighbouring pages of the id index instead of one page a row
+ * at random (a 300k broadcast, embedded: 281 → 238 µs of CPU a message; bench/RESULTS.md). The id
+ * names its recipient: it goes to Meta only sealed (DeliveryRefs in adapters/crypto.ts).
  */
 export function deliveryIdFor(taskId: string, runId: string, recipient: string): string {
-  return 'd_' + createHash('sha256').update(`${taskId}\u0000${runId}\u0000${recipient}`).digest('base64url').slice(0, 32);
+  return 'd_' + createHash('sha256').update(`${taskId}\u0000${runId}`).digest('base64url').slice(0, 16) + '_' + recipient;
 }
 
 export interface NewDelivery {
