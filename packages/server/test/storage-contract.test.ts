@@ -80,6 +80,20 @@ describe.each(DIALECTS)('storage contract on %s', (dialect) => {
     await t.c.profiles.erase('p4');
   });
 
+  it('profiles read together (getMany) are each what get answers; unknown ids are absent', async () => {
+    await t.c.profiles.upsert([
+      profile({ id: 'm1', identities: { whatsapp: '+8613800138011' }, attributes: { interests: ['b', 'a'], age: 5 }, tags: { level: 1 } }),
+      profile({ id: 'm2', timezone: 'Europe/London', attributes: { city: 'X' } }),
+    ], NOW);
+    const ids = ['m2', 'nobody', 'p1', 'm1', 'm2', ...Array.from({ length: 600 }, (_, i) => `none-${i}`)];
+    const many = await t.c.profiles.getMany(ids);
+    expect([...many.keys()].sort()).toEqual(['m1', 'm2', 'p1']);
+    for (const id of ['m1', 'm2', 'p1']) expect(many.get(id)).toEqual(await t.c.profiles.get(id));
+    expect(many.get('m1')).toMatchObject({ identities: [{ type: 'whatsapp', value: '+8613800138011' }], attributes: { interests: ['b', 'a'], age: 5 }, tags: { level: 1 } });
+    await t.c.profiles.erase('m1');
+    await t.c.profiles.erase('m2');
+  });
+
   it('events are idempotent on messageId and create unknown users', async () => {
     const batch = [
       event({ userId: 'p1', name: 'purchase', time: '2026-11-20T10:00:00Z', properties: { amount: 9.5, sku: 'A' }, messageId: 'm-1' }),

@@ -11,6 +11,18 @@ describe('pair rate', () => {
     // A later send prunes pairs older than the interval (the map does not grow with a run).
     p.sent('n|+3', 1_000 + PAIR_INTERVAL_MS + 1);
     expect(p.freeAt('n|+1', 1_000 + PAIR_INTERVAL_MS + 1)).toBe(1_000 + PAIR_INTERVAL_MS + 1);
+    expect(p.size()).toBe(1);
+  });
+
+  it('a run of many recipients keeps only the last interval of pairs; a pair sent again keeps its later send', () => {
+    const p = createPairRate();
+    for (let i = 0; i < 100_000; i++) p.sent(`n|+${i}`, i); // one a millisecond
+    expect(p.size()).toBe(PAIR_INTERVAL_MS);
+    // Sent again later: the expiry of its first send does not forget the second.
+    p.sent('n|+99999', 100_000);
+    p.sent('n|x', 99_999 + PAIR_INTERVAL_MS);
+    expect(p.freeAt('n|+99999', 100_001)).toBe(100_000 + PAIR_INTERVAL_MS);
+    expect(p.freeAt('n|+99998', 99_998 + PAIR_INTERVAL_MS)).toBe(99_998 + PAIR_INTERVAL_MS);
   });
 });
 

@@ -8,24 +8,37 @@ export const PAIR_INTERVAL_MS = 6_000;
 
 /**
  * Meta's pair rate, in-process: when each (number, recipient) last got a message. Entries older than
- * the interval say nothing and are dropped in insertion order, so a million-recipient run keeps only
- * the last few seconds of pairs.
+ * the interval say nothing and are dropped oldest first, so a million-recipient run keeps only the last
+ * few seconds of pairs. The order of sends is a queue of its own: a Map iterated from its start walks
+ * over the holes its deletes leave until it is rehashed, which cost ~14 µs a send at 4,000 sends/s.
  */
 export function createPairRate() {
   const last = new Map<string, number>();
+  let keys: string[] = [];
+  let times: number[] = [];
+  let head = 0;
   return {
     freeAt(key: string, now: number): number {
       const t = last.get(key);
       return t !== undefined && now - t < PAIR_INTERVAL_MS ? t + PAIR_INTERVAL_MS : now;
     },
     sent(key: string, now: number) {
-      last.delete(key);
       last.set(key, now);
-      for (const [k, t] of last) {
-        if (now - t < PAIR_INTERVAL_MS) break;
-        last.delete(k);
+      keys.push(key);
+      times.push(now);
+      while (head < keys.length && now - times[head]! >= PAIR_INTERVAL_MS) {
+        // A key sent again since has a later entry further on: only its latest send is dropped from the map.
+        if (last.get(keys[head]!) === times[head]) last.delete(keys[head]!);
+        head++;
+      }
+      if (head > 4096 && head * 2 > keys.length) {
+        keys = keys.slice(head);
+        times = times.slice(head);
+        head = 0;
       }
     },
+    /** Pairs remembered (for tests). */
+    size: () => last.size,
   };
 }
 

@@ -48,7 +48,7 @@ export interface DispatcherDeps {
   tasks: EngineTaskSource;
   audience: AudienceSource;
   channels: ChannelGateway;
-  profiles: { get(id: string): Promise<StoredProfile | undefined> };
+  profiles: { getMany(ids: readonly string[]): Promise<Map<string, StoredProfile>> };
   settings: () => Promise<ProjectSettings>;
   updates: DeliveryUpdates;
   callbacks: CallbackEvents;
@@ -79,6 +79,8 @@ interface BatchContext {
   mediaIds: Map<string, Promise<Record<string, string>>>;
   /** Triggered tasks: the batch's profiles that are in the task's audience now. */
   inAudience: Map<string, Set<string>>;
+  /** The profiles personalised content needs, read together for the rows through the caps. */
+  profiles: Map<string, StoredProfile>;
 }
 
 /**
@@ -189,7 +191,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     // 7. personalisation
     let profile: StoredProfile | undefined;
     if (contentNeedsProfile(content)) {
-      profile = row.profile_id ? await deps.profiles.get(row.profile_id) : undefined;
+      profile = row.profile_id ? b.profiles.get(row.profile_id) : undefined;
       if (!profile) {
         await fail(row, 'queued', { reason: 'missing_profile_data', code: null, title: 'The recipient has no profile, and the content inserts attributes, tags or IDs' });
         return null;
@@ -234,7 +236,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const now = clock.now();
     const b: BatchContext = {
       settings: await deps.settings(), tasks: new Map(), excluded: new Set(), inbound: new Map(), timezones: new Map(), marketingHold: new Set(),
-      sendContexts: new Map(), mediaIds: new Map(), inAudience: new Map(),
+      sendContexts: new Map(), mediaIds: new Map(), inAudience: new Map(), profiles: new Map(),
     };
     for (const r of rows) if (!b.tasks.has(r.task_id)) b.tasks.set(r.task_id, await deps.tasks.getTask(r.task_id));
     // Triggered tasks' audiences as of now: one look-up for the batch per audience segment (tasks that
@@ -294,7 +296,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       through = passed.filter((r) => decisions.get(r.id)?.granted === true);
     }
 
-    // Steps 7–8, then claim and send in chunks.
+    // Steps 7–8, then claim and send in chunks. Personalised content reads its profiles in one go.
+    const personal = through.filter((r) => r.profile_id && contentNeedsProfile(b.tasks.get(r.task_id)!.definition.delivery.content as MessageContent));
+    if (personal.length) b.profiles = await deps.profiles.getMany(personal.map((r) => r.profile_id!));
     const ready: Ready[] = [];
     for (const r of through) {
       const x = await prepare(r, b, now);

@@ -3,18 +3,10 @@ import type { FieldError, ProfileUpsert, TypedValue } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
 import { literalArray, textColumn } from './event-store';
+import { loadProfiles, type StoredProfile } from './profile-load';
 import type { Database } from './schema/index';
 
-export interface StoredProfile {
-  id: string;
-  subjectType: string;
-  timezone: string | null;
-  identities: { type: string; value: string }[];
-  attributes: Record<string, string | number | boolean | string[]>;
-  tags: Record<string, string | number | boolean>;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { StoredProfile } from './profile-load';
 
 export type UpsertOutcome = { ok: true; ids: string[]; created: number } | { ok: false; errors: FieldError[] };
 
@@ -32,12 +24,6 @@ function attributeRows(profileId: string, name: string, v: TypedValue): Attribut
 }
 
 const tagRow = (profileId: string, name: string, v: TypedValue): TagRow => ({ profile_id: profileId, name, type: v.type, v_text: v.type === 'number' ? null : String(v.value), v_num: v.num });
-
-function decodeValue(type: string, text: string | null, num: number | null): string | number | boolean {
-  if (type === 'number') return num ?? 0;
-  if (type === 'boolean') return num === 1;
-  return text ?? '';
-}
 
 const identityKey = (x: { type: string; value: string }) => `${x.type}\u0000${x.value}`;
 
@@ -302,33 +288,6 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
     });
   }
 
-  async function load(trx: Db, id: string): Promise<StoredProfile | undefined> {
-    const row = await trx.selectFrom('profiles').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
-    const [idents, attrs, tags] = await Promise.all([
-      trx.selectFrom('identities').select(['type', 'value']).where('profile_id', '=', id).orderBy('type').execute(),
-      trx.selectFrom('profile_attributes').selectAll().where('profile_id', '=', id).orderBy('name').orderBy('idx').execute(),
-      trx.selectFrom('profile_tags').selectAll().where('profile_id', '=', id).orderBy('name').execute(),
-    ]);
-    const attributes: StoredProfile['attributes'] = {};
-    for (const a of attrs) {
-      if (a.type === 'string_list') ((attributes[a.name] ??= []) as string[]).push(a.v_text ?? '');
-      else attributes[a.name] = decodeValue(a.type, a.v_text, a.v_num);
-    }
-    const tagValues: StoredProfile['tags'] = {};
-    for (const t of tags) tagValues[t.name] = decodeValue(t.type, t.v_text, t.v_num);
-    return {
-      id: row.id,
-      subjectType: row.subject_type,
-      timezone: row.timezone,
-      identities: idents,
-      attributes,
-      tags: tagValues,
-      createdAt: new Date(row.created_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
-    };
-  }
-
   return {
     /** Runs a batch upsert in its own transaction; nothing is written when any item conflicts. */
     upsert(batch: ProfileUpsert[], now: number): Promise<UpsertOutcome> {
@@ -344,7 +303,8 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
      * heap), on PostgreSQL enough to make each statement's round trip worth it.
      */
     sessionBatch: handle.dialect === 'sqlite' ? 250 : 2_000,
-    get: (id: string) => load(db, id),
+    get: async (id: string): Promise<StoredProfile | undefined> => (await loadProfiles(db, [id])).get(id),
+    getMany: (ids: readonly string[]) => loadProfiles(db, ids),
     async findIdByIdentity(type: string, value: string): Promise<string | undefined> {
       const r = await db.selectFrom('identities').select('profile_id').where('type', '=', type).where('value', '=', value).executeTakeFirst();
       return r?.profile_id;
