@@ -21,7 +21,7 @@ import { substituteTemplateText } from './template-definition';
 export type RenderedSlotValue = { kind: 'text'; text: string } | MediaBinding | LocationBinding;
 
 export interface RenderedTemplate {
-  slots: TemplateSlot[];
+  slots: readonly TemplateSlot[];
   /** By slot key. */
   values: Record<string, RenderedSlotValue>;
 }

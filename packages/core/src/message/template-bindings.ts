@@ -125,7 +125,7 @@ export function validateTemplateBindings(
   template: Pick<TemplateDefinition, 'components' | 'parameterFormat'>,
   bindings: TemplateBindings,
   prefix = 'bindings',
-): Result<TemplateSlot[]> {
+): Result<readonly TemplateSlot[]> {
   const slots = parseTemplateSlots(template.components, template.parameterFormat);
   const errors: FieldError[] = [];
   const keys = new Set(slots.map((slot) => slot.key));

@@ -44,10 +44,19 @@ function orderVariables(variables: string[], named: boolean): string[] {
   return named ? variables : [...variables].sort((a, b) => Number(a) - Number(b));
 }
 
-export function parseTemplateSlots(
-  components: readonly TemplateComponent[],
-  parameterFormat?: TemplateParameterFormat,
-): TemplateSlot[] {
+/** Slots per components array: a broadcast renders one template for every recipient. */
+const slotCache = new WeakMap<readonly TemplateComponent[], Map<TemplateParameterFormat | undefined, readonly TemplateSlot[]>>();
+
+/** The template's variable slots, in order. The answer is shared between calls with the same components: read it, do not change it. */
+export function parseTemplateSlots(components: readonly TemplateComponent[], parameterFormat?: TemplateParameterFormat): readonly TemplateSlot[] {
+  let byFormat = slotCache.get(components);
+  if (!byFormat) slotCache.set(components, (byFormat = new Map()));
+  let slots = byFormat.get(parameterFormat);
+  if (!slots) byFormat.set(parameterFormat, (slots = Object.freeze(computeSlots(components, parameterFormat))));
+  return slots;
+}
+
+function computeSlots(components: readonly TemplateComponent[], parameterFormat?: TemplateParameterFormat): TemplateSlot[] {
   const named = isNamedTemplate(components, parameterFormat);
   const nameOf = (variable: string) => (named ? { parameterName: variable } : {});
   const slots: TemplateSlot[] = [];

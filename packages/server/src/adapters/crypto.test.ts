@@ -27,6 +27,11 @@ describe('secret box (AES-256-GCM)', () => {
     expect(() => box.open(parts.join('.'), 'c')).toThrow(SecretDecryptError);
   });
 
+  it('never uses an IV twice (they are cut from a pool of random bytes, refilled past its end)', () => {
+    const ivs = new Set(Array.from({ length: 2000 }, () => box.seal('x', 'c').split('.')[1]));
+    expect(ivs.size).toBe(2000);
+  });
+
   it('refuses a value moved to another channel or field (bound context)', () => {
     const sealed = box.seal('secret', 'channel:1:appSecret');
     expect(() => box.open(sealed, 'channel:2:appSecret')).toThrow(SecretDecryptError);

@@ -32,7 +32,7 @@ export interface TemplateView {
   rejectedReason: string | null;
   qualityScore: string | null;
   /** The variables to bind at send time (core's parseTemplateSlots); null when the template is not supported. */
-  slots: TemplateSlot[] | null;
+  slots: readonly TemplateSlot[] | null;
   /** Ready to put in a template content's `template` field; null when not supported (e.g. carousels). */
   definition: TemplateDefinition | null;
   unsupportedReason: string | null;
@@ -48,7 +48,7 @@ export interface ApprovedTemplate {
   language: string;
   category: string | null;
   definition: TemplateDefinition;
-  slots: TemplateSlot[];
+  slots: readonly TemplateSlot[];
 }
 
 function parseDefinition(row: TemplateRow): { ok: true; value: TemplateDefinition } | { ok: false; reason: string } {

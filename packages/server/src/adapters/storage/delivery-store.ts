@@ -18,7 +18,15 @@ export type DeliveryRow = Selectable<DeliveriesTable>;
  * names its recipient: it goes to Meta only sealed (DeliveryRefs in adapters/crypto.ts).
  */
 export function deliveryIdFor(taskId: string, runId: string, recipient: string): string {
-  return 'd_' + createHash('sha256').update(`${taskId}\u0000${runId}`).digest('base64url').slice(0, 16) + '_' + recipient;
+  return runPrefix(taskId, runId) + recipient;
+}
+// A fan-out computes the ids of one run thousands at a time: its prefix is hashed once.
+let lastRun = { taskId: '', runId: '', prefix: '' };
+function runPrefix(taskId: string, runId: string): string {
+  if (lastRun.taskId !== taskId || lastRun.runId !== runId || !lastRun.prefix) {
+    lastRun = { taskId, runId, prefix: 'd_' + createHash('sha256').update(`${taskId}\u0000${runId}`).digest('base64url').slice(0, 16) + '_' };
+  }
+  return lastRun.prefix;
 }
 
 export interface NewDelivery {
