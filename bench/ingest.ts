@@ -210,16 +210,16 @@ export async function run(): Promise<void> {
     writeNdjson(path.join(input, 'profiles.ndjson'), PROFILES, profileLine);
     writeNdjson(path.join(input, 'events.ndjson'), EVENTS, eventLine);
     for (const dialect of DIALECTS) {
-      const results: Record<string, Record<string, number>> = {};
+      const results: Record<string, Record<string, number | string>> = {};
       for (const what of ['import', 'floor'] as const) {
         const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', dialect, what, input], { encoding: 'utf8', maxBuffer: 1 << 24, env: process.env });
         if (r.status !== 0) throw new Error(`${dialect} ${what} failed: ${r.stderr}`);
-        results[what] = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+        results[what] = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
       }
       const imp = results.import!;
       const floor = results.floor!;
       const rows = (what: 'profiles' | 'events') =>
-        `${what} ${n(imp[`${what}PerSec`]!)}/s (floor ${n(floor[`${what}PerSec`]!)}/s, ratio ${(imp[`${what}PerSec`]! / floor[`${what}PerSec`]!).toFixed(2)};` +
+        `${what} ${n(Number(imp[`${what}PerSec`]))}/s (floor ${n(Number(floor[`${what}PerSec`]))}/s, ratio ${(Number(imp[`${what}PerSec`]) / Number(floor[`${what}PerSec`])).toFixed(2)};` +
         ` CPU ${imp[`${what}Cpu`]} s vs ${floor[`${what}Cpu`]} s)`;
       process.stdout.write(
         `${dialect.padEnd(8)} ${rows('profiles')} | ${rows('events')} | peak RSS ${imp.peakRssMb} MB (floor ${floor.peakRssMb} MB;` +

@@ -27,7 +27,7 @@ export function createPairRate() {
       keys.push(key);
       times.push(now);
       while (head < keys.length && now - times[head]! >= PAIR_INTERVAL_MS) {
-        // A key sent again since has a later entry further on: only its latest send is dropped from the map.
+        // A pair sent again since keeps its map entry: it is dropped only while it still holds this send.
         if (last.get(keys[head]!) === times[head]) last.delete(keys[head]!);
         head++;
       }
