@@ -56,4 +56,63 @@ describe('claim batching', () => {
     expect(results).toEqual([true, false, true]);
     expect(calls).toEqual([['a', 'taken', 'c']]);
   });
+
+  it('claims that arrive while a write is in flight go together in the next one, at most maxBatch a write', async () => {
+    const calls: string[][] = [];
+    const gates: (() => void)[] = [];
+    const b = createClaimBatcher((ids) => {
+      calls.push(ids);
+      return new Promise((resolve) => gates.push(() => resolve(new Set(ids))));
+    }, { maxBatch: 3 });
+    const first = b.claim('a');
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([['a']]);
+    const later = ['b', 'c', 'd', 'e'].map((id) => b.claim(id));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toHaveLength(1); // the first write is still in flight
+    gates[0]!();
+    expect(await first).toBe(true);
+    expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
+    gates[1]!();
+    await Promise.all(later.slice(0, 3));
+    expect(calls).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+    gates[2]!();
+    expect(await Promise.all(later)).toEqual([true, true, true, true]);
+  });
+
+  it('a failed write rejects its own callers only; the next batch is still written', async () => {
+    let n = 0;
+    const b = createClaimBatcher(async (ids) => {
+      if (n++ === 0) throw new Error('database gone');
+      return new Set(ids);
+    });
+    const failed = b.claim('a');
+    await expect(failed).rejects.toThrow('database gone');
+    expect(await b.claim('b')).toBe(true);
+  });
+
+  it('while the sends have a reserve, claims wait for minBatch; when it falls they go at once', async () => {
+    const calls: string[][] = [];
+    let reserve = 10;
+    const b = createClaimBatcher(async (ids) => {
+      calls.push(ids);
+      return new Set(ids);
+    }, { minBatch: 3, lowWater: 5, reserve: () => reserve });
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = [b.claim('a'), b.claim('b')];
+    await turn();
+    expect(calls).toEqual([]); // two claims, a reserve of ten: wait for a third
+    const third = b.claim('c');
+    await turn();
+    expect(calls).toEqual([['a', 'b', 'c']]);
+    await Promise.all([...first, third]);
+    const d = b.claim('d');
+    await turn();
+    expect(calls).toHaveLength(1);
+    reserve = 4;
+    b.poke();
+    await turn();
+    expect(calls).toEqual([['a', 'b', 'c'], ['d']]);
+    expect(await d).toBe(true);
+  });
 });

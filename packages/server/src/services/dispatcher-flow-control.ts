@@ -68,34 +68,74 @@ export function inProcessPairGate(): PairGate {
   };
 }
 
+export interface ClaimBatching {
+  /** Most rows a write claims. */
+  maxBatch: number;
+  /** Rows worth a write of their own while the sends are fed (below it a write waits for more). */
+  minBatch: number;
+  /**
+   * Claimed rows not yet handed to the channel: the sends' reserve. While it holds `lowWater` or
+   * more, a write may wait for `minBatch` claims; below it, claims are written at once.
+   */
+  reserve: () => number;
+  lowWater: number;
+}
+
 /**
- * Collects the claims made in one turn of the event loop (or up to 200) and writes them as one
- * transaction; each caller learns whether it won its row. The turn is the batching window: under load
- * a turn handles many answers, each freeing a send slot whose next row claims, so batches grow with
- * the load; when idle a claim waits for nothing (a timer would add its delay to every send).
+ * Collects claims and writes them together, as a database groups commits. At most one claim write is
+ * in flight; the claims that arrive meanwhile go together in the next. A write also waits for
+ * `minBatch` claims while the sends have a reserve of claimed rows to go on with, so that under load a
+ * write claims a hundred rows, not the handful that arrive in one round trip (a statement and a
+ * commit each); with no reserve (idle, a batch's last rows, a trigger's one message) claims are
+ * written at once, after the rest of the event loop's turn. Call `poke` when the reserve falls. Each
+ * caller learns whether it won its row.
  */
-export function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<string>>) {
-  let pending: { id: string; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
-  let timer: ReturnType<typeof setImmediate> | null = null;
+export function createClaimBatcher(claimMany: (ids: string[]) => Promise<Set<string>>, opts: Partial<ClaimBatching> = {}) {
+  const maxBatch = opts.maxBatch ?? 500;
+  const minBatch = opts.minBatch ?? 1;
+  const lowWater = opts.lowWater ?? 0;
+  const reserve = opts.reserve ?? (() => 0);
+  type Pending = { id: string; resolve: (won: boolean) => void; reject: (e: unknown) => void };
+  let pending: Pending[] = [];
+  let scheduled = false;
+  let writing = false;
   const flush = () => {
-    timer = null;
-    const batch = pending;
-    pending = [];
+    scheduled = false;
+    if (writing || !pending.length) return;
+    if (pending.length < minBatch && reserve() >= lowWater) return; // a later claim or `poke` writes
+    const batch = pending.slice(0, maxBatch);
+    pending = pending.slice(batch.length);
+    writing = true;
+    const done = () => {
+      writing = false;
+      flush();
+    };
     claimMany(batch.map((p) => p.id)).then(
-      (won) => batch.forEach((p) => p.resolve(won.has(p.id))),
-      (e: unknown) => batch.forEach((p) => p.reject(e)),
+      (won) => {
+        batch.forEach((p) => p.resolve(won.has(p.id)));
+        done();
+      },
+      (e: unknown) => {
+        batch.forEach((p) => p.reject(e));
+        done();
+      },
     );
+  };
+  const schedule = () => {
+    if (!scheduled && !writing && pending.length) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
   return {
     claim(id: string): Promise<boolean> {
       return new Promise<boolean>((resolve, reject) => {
         pending.push({ id, resolve, reject });
-        if (pending.length >= 200) {
-          if (timer) clearImmediate(timer);
-          flush();
-        } else if (!timer) timer = setImmediate(flush);
+        schedule();
       });
     },
+    /** The reserve fell: claims held back for a larger write may have to go now. */
+    poke: schedule,
   };
 }
 

@@ -5,9 +5,11 @@ export type Scope = { taskIds: string[] } | { runId: string };
 
 /** Aggregations over deliveries and interactions for the analytics API. */
 export function createAnalyticsStore(db: Kysely<Database>) {
+  /** A run's task as a scalar subquery: deliveries are indexed by (task, run, recipient), not by run alone. */
+  const taskOfRun = (runId: string) => db.selectFrom('runs').select('task_id').where('id', '=', runId);
   function base(s: Scope) {
     const q = db.selectFrom('deliveries');
-    return 'runId' in s ? q.where('run_id', '=', s.runId) : q.where('task_id', 'in', s.taskIds.length ? s.taskIds : ['\u0000']);
+    return 'runId' in s ? q.where('task_id', '=', taskOfRun(s.runId)).where('run_id', '=', s.runId) : q.where('task_id', 'in', s.taskIds.length ? s.taskIds : ['\u0000']);
   }
   return {
     async byStateReason(s: Scope) {
@@ -30,7 +32,7 @@ export function createAnalyticsStore(db: Kysely<Database>) {
     async clicksByButton(s: Scope) {
       let q = db.selectFrom('delivery_interactions').innerJoin('deliveries', 'deliveries.id', 'delivery_interactions.delivery_id')
         .select(['delivery_interactions.button', (eb) => eb.fn.countAll<number>().as('n')]).where('delivery_interactions.kind', '=', 'click');
-      q = 'runId' in s ? q.where('deliveries.run_id', '=', s.runId) : q.where('deliveries.task_id', 'in', s.taskIds.length ? s.taskIds : ['\u0000']);
+      q = 'runId' in s ? q.where('deliveries.task_id', '=', taskOfRun(s.runId)).where('deliveries.run_id', '=', s.runId) : q.where('deliveries.task_id', 'in', s.taskIds.length ? s.taskIds : ['\u0000']);
       return q.groupBy('delivery_interactions.button').execute();
     },
     /** Times of sends (accepted) and reads, for the hourly series. */

@@ -55,6 +55,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 const QUEUED = sql.lit<string>('queued');
 const SENDING = sql.lit<string>('sending');
 const MARKETING_LIMIT = sql.lit<number>(131049);
+/**
+ * The open states, written exactly as the partial index `deliveries_open` (migration 0007) writes
+ * them: SQLite uses a partial index only for a query that carries the same term.
+ */
+export const OPEN_STATES = sql<boolean>`state in ('queued', 'sending')`;
 
 /**
  * Deliveries: every state change is a conditional UPDATE on the state it expects, so two workers (or
@@ -312,7 +317,7 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
       for (let i = 0; i < ids.length; i += 500) await db.updateTable('deliveries').set({ updated_at: now }).where('id', 'in', ids.slice(i, i + 500)).where('state', '=', 'queued').execute();
     },
     /** Queued deliveries of a task (waits included), for the end time and pause-drop. */
-    queuedOfTask: (taskId: string) => db.selectFrom('deliveries').select(['id']).where('task_id', '=', taskId).where('state', '=', 'queued').execute(),
+    queuedOfTask: (taskId: string) => db.selectFrom('deliveries').select(['id']).where('task_id', '=', taskId).where(OPEN_STATES).where('state', '=', QUEUED).execute(),
     /** Queued deliveries of a profile in a task waiting on A-not-B windows. */
     waitingFor: (taskId: string, profileId: string) =>
       db.selectFrom('deliveries').selectAll().where('task_id', '=', taskId).where('profile_id', '=', profileId).where('state', '=', 'queued').where('trigger_at', 'is not', null).execute(),
@@ -361,10 +366,6 @@ export function createDeliveryStore(db: Kysely<Database>, dialect: 'sqlite' | 'p
     async marketingHoldSince(phone: string, since: number): Promise<boolean> {
       const r = await db.selectFrom('deliveries').select('id').where('phone', '=', phone).where('error_code', '=', MARKETING_LIMIT).where('failed_at', '>=', since).executeTakeFirst();
       return r !== undefined;
-    },
-    async countByRun(runId: string): Promise<Record<string, number>> {
-      const rows = await db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('run_id', '=', runId).groupBy('state').execute();
-      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
   };
 }

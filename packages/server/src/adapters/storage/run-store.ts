@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema/index';
 import type { RunsTable } from './schema/engine';
+import { OPEN_STATES } from './delivery-store';
 
 export type RunRow = Selectable<RunsTable>;
 export type RunState = 'pending' | 'running' | 'completed' | 'skipped' | 'cancelled';
@@ -54,7 +55,8 @@ export function createRunStore(db: Kysely<Database>) {
     /** Running scheduled runs with nothing left queued or sending: ready to complete. */
     async finishedRunning(): Promise<RunRow[]> {
       return db.selectFrom('runs').selectAll().where('state', '=', 'running').where('kind', '=', 'scheduled')
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('id').whereRef('deliveries.run_id', '=', 'runs.id').where('deliveries.state', 'in', ['queued', 'sending']))))
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('id')
+          .whereRef('deliveries.task_id', '=', 'runs.task_id').whereRef('deliveries.run_id', '=', 'runs.id').where(OPEN_STATES))))
         .execute();
     },
     /** Pending runs created before `before` (their fan-out may need handing over again). */

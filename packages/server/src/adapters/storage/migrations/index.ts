@@ -5,6 +5,7 @@ import * as m0003 from './0003-audiences-tasks';
 import * as m0004 from './0004-engine';
 import * as m0005 from './0005-engine-worker';
 import * as m0006 from './0006-segment-name-key';
+import * as m0007 from './0007-delivery-indexes';
 
 /** Every migration, in order. Add a new step as a new file and list it here. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-engine': m0004,
   '0005-engine-worker': m0005,
   '0006-segment-name-key': m0006,
+  '0007-delivery-indexes': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
