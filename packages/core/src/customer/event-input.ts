@@ -129,6 +129,31 @@ export function eventCatalogue(events: Iterable<{ name: string; at: number; prop
   return { names: [...names.values()], props: [...props.values()] };
 }
 
+/**
+ * How far the catalogue's "last seen" of an event name may lag behind the events stored. A name seen
+ * all the time (a broadcast's callback events, a busy tracking event) is rewritten at most once a
+ * minute instead of by every batch, which on PostgreSQL made every writer of that name queue behind
+ * the row's lock.
+ */
+export const CATALOGUE_LAST_SEEN_SLACK_MS = 60_000;
+
+/**
+ * The names of a batch whose catalogue row must be written: not stored yet, first seen earlier than
+ * stored, or last seen more than the slack after what is stored.
+ */
+export function catalogueNamesToWrite(
+  names: readonly (readonly [name: string, first: number, last: number])[],
+  stored: ReadonlyMap<string, { first: number; last: number }>,
+  slackMs = CATALOGUE_LAST_SEEN_SLACK_MS,
+): [name: string, first: number, last: number][] {
+  const out: [string, number, number][] = [];
+  for (const [name, first, last] of names) {
+    const s = stored.get(name);
+    if (!s || first < s.first || last > s.last + slackMs) out.push([name, first, last]);
+  }
+  return out;
+}
+
 /** Several batches' catalogue rows as one. */
 export function mergeCatalogues(parts: readonly EventCatalogue[]): EventCatalogue {
   if (parts.length === 1) return parts[0]!;

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import { EVENT_FIELD, fieldRun, fieldValues, hasIdentities, mergeCatalogues, packEvents, type EventBatch, type EventIngest } from '@wareach/core';
+import { catalogueNamesToWrite, EVENT_FIELD, fieldRun, fieldValues, hasIdentities, mergeCatalogues, packEvents, type EventBatch, type EventIngest } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
 import { createSqliteEventWriter, storedEvent, type BatchOptions } from './event-write-sqlite';
@@ -135,8 +135,14 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
       const rows = await trx.selectFrom('events').select(['id', 'profile_id', 'name', 'at', 'properties']).where('id', 'in', ids2).execute();
       for (const r of rows) out.push({ id: r.id, profileId: r.profile_id, name: r.name, at: r.at, properties: JSON.parse(r.properties) as Record<string, unknown> });
     }
-    await sql`INSERT INTO catalogue_events (name, first_seen, last_seen) SELECT * FROM unnest(${cat.names.map((n) => n[0])}::text[], ${cat.names.map((n) => n[1])}::bigint[], ${cat.names.map((n) => n[2])}::bigint[])
-      ON CONFLICT (name) DO UPDATE SET first_seen = LEAST(catalogue_events.first_seen, excluded.first_seen), last_seen = GREATEST(catalogue_events.last_seen, excluded.last_seen)`.execute(trx);
+    // Read first (no lock): a name whose row is current within the slack is not written again.
+    const stored = await sql<{ name: string; first_seen: string; last_seen: string }>`
+      SELECT name, first_seen, last_seen FROM catalogue_events WHERE name = ANY(${cat.names.map((n) => n[0])}::text[])`.execute(trx);
+    const toWrite = catalogueNamesToWrite(cat.names, new Map(stored.rows.map((r) => [r.name, { first: Number(r.first_seen), last: Number(r.last_seen) }])));
+    if (toWrite.length) {
+      await sql`INSERT INTO catalogue_events (name, first_seen, last_seen) SELECT * FROM unnest(${toWrite.map((n) => n[0])}::text[], ${toWrite.map((n) => n[1])}::bigint[], ${toWrite.map((n) => n[2])}::bigint[])
+        ON CONFLICT (name) DO UPDATE SET first_seen = LEAST(catalogue_events.first_seen, excluded.first_seen), last_seen = GREATEST(catalogue_events.last_seen, excluded.last_seen)`.execute(trx);
+    }
     if (cat.props.length) {
       await sql`INSERT INTO catalogue_event_properties (event_name, property, type) SELECT * FROM unnest(${cat.props.map((p) => p[0])}::text[], ${cat.props.map((p) => p[1])}::text[], ${cat.props.map((p) => p[2])}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
     }
