@@ -70,14 +70,32 @@ async function figures(q: (sql: string) => Promise<Record<string, unknown>[]>, t
   return { sent, seconds, rate: sent / seconds, perWorker };
 }
 
-async function waitSettled(count: () => Promise<number>, n: number, what: string) {
-  const until = Date.now() + Math.max(600_000, n * 10);
-  while ((await count()) < n) {
+async function waitSettled(done: () => Promise<boolean>, what: string) {
+  const until = Date.now() + Math.max(600_000, N * 10);
+  while (!(await done())) {
     if (Date.now() > until) throw new Error(`${what}: not finished in time`);
-    // Rarely: in the embedded phase this count runs on the engine's own connection, and the figures
+    // Rarely: in the embedded phase this check runs on the engine's own connection, and the figures
     // come from the deliveries' timestamps, not from when this loop notices the end.
     await new Promise((r) => setTimeout(r, 3_000));
   }
+}
+
+/**
+ * A run is done when the scheduler has completed it: its fan-out is over and none of its deliveries is
+ * queued or sending. The check reads the runs table only: counting a million deliveries every three
+ * seconds was itself a large share of the database's work at 1M (a scan of the task's rows, and of
+ * every dead version of them, each time). Once done, one count confirms every delivery settled.
+ */
+function runDone(q: (sql: string) => Promise<Record<string, unknown>[]>, taskId: string) {
+  return async () => {
+    const [r] = await q(`select count(*) as n from runs where task_id = '${taskId}' and state = 'completed'`);
+    return Number(r!.n) > 0;
+  };
+}
+
+async function confirmSettled(q: (sql: string) => Promise<Record<string, unknown>[]>, taskId: string, what: string) {
+  const [r] = await q(`select count(*) as n from deliveries where task_id = '${taskId}' and state not in ('queued', 'sending')`);
+  if (Number(r!.n) !== N) throw new Error(`${what}: the run completed with ${Number(r!.n)} of ${N} deliveries settled`);
 }
 
 // ---- phases (child processes) -------------------------------------------------------------------
@@ -106,9 +124,10 @@ async function embeddedPhase() {
   const main0 = mainThreadCpuMs();
   await approveTask(c, taskId);
   const q = async (text: string) => (await sql.raw<Record<string, unknown>>(text).execute(c.db)).rows;
-  await waitSettled(async () => Number((await q(`select count(*) as n from deliveries where task_id = '${taskId}' and state not in ('queued', 'sending')`))[0]!.n), N, 'embedded run');
+  await waitSettled(runDone(q, taskId), 'embedded run');
   const cpu = process.cpuUsage(cpu0);
   const mainMs = mainThreadCpuMs() - main0;
+  await confirmSettled(q, taskId, 'embedded run');
   const f = await figures(q, taskId);
   await engine.close();
   await c.close();
@@ -172,10 +191,11 @@ async function scaleOut(sandboxUrl: string): Promise<RunFigures> {
     const workers = await spawnWorkers(2, env);
     await runPhase(FILE, 'approve', { ...env, BENCH_TASK_ID: taskId });
     try {
-      await waitSettled(async () => Number((await q(`select count(*) as n from deliveries where task_id = '${taskId}' and state not in ('queued', 'sending')`))[0]!.n), N, 'scale-out run');
+      await waitSettled(runDone(q, taskId), 'scale-out run');
     } finally {
       await workers.stop();
     }
+    await confirmSettled(q, taskId, 'scale-out run');
     return await figures(q, taskId);
   } finally {
     await client.end().catch(() => {});
@@ -205,7 +225,13 @@ async function peer(sandboxUrl: string): Promise<RunFigures> {
     for (let i = 0; i < N; i += 1000) {
       await queue.addBulk(Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ name: 'send', data: { id: `m${i + k}` }, opts: { removeOnComplete: true, attempts: 5 } })));
     }
-    await waitSettled(async () => Number((await client.query(`select count(*) as n from peer_messages where state = 'accepted'`)).rows[0].n), N, 'peer run');
+    // As for wareach, the wait does not scan the table: the queue says when every job is through.
+    await waitSettled(async () => {
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      return Object.values(c).every((n) => n === 0);
+    }, 'peer run');
+    const accepted = Number((await client.query(`select count(*) as n from peer_messages where state = 'accepted'`)).rows[0].n);
+    if (accepted !== N) throw new Error(`peer run: ${accepted} of ${N} accepted`);
     const last = Number((await client.query('select max(accepted_at) as t from peer_messages')).rows[0].t);
     await Promise.all(children.map((ch) => ch.stop()));
     const seconds = (last - t0) / 1000;
