@@ -4,7 +4,8 @@ import { sql, type Kysely } from 'kysely';
  * The last two full indexes on deliveries become one partial index. A delivery is inserted and then
  * changes state four times (sending, accepted, delivered, read); on PostgreSQL no such update is HOT,
  * so each writes a new entry into every index whose predicate the row satisfies. `(run_id, state)` and
- * `(task_id, state, reason)` held every row: 10 of the ~29 index entries a delivery wrote over its life went to them.
+ * `(task_id, state, reason)` held every row: 10 of the ~29 index entries a delivery wrote over its life
+ * went to them.
  *
  * What asked them:
  * - the run-completion check and a task's queued rows want only open rows (queued or sending): they
