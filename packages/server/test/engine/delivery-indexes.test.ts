@@ -28,6 +28,8 @@ function recorder(db: Kysely<Database>) {
 describe.each(DIALECTS)('delivery indexes on %s', (dialect) => {
   let t: Awaited<ReturnType<typeof createTestContainer>>;
   let rec: ReturnType<typeof recorder>;
+  /** The store on the plain connection, for the answers (the recorded one is for the plans). */
+  let plain: ReturnType<typeof createDeliveryStore>;
 
   async function plan(run: () => Promise<unknown>): Promise<string> {
     rec.seen.length = 0;
@@ -54,7 +56,7 @@ describe.each(DIALECTS)('delivery indexes on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestContainer(dialect);
     rec = recorder(t.c.db);
-    const store = createDeliveryStore(t.c.db, dialect);
+    const store = (plain = createDeliveryStore(t.c.db, dialect));
     await createRunStore(t.c.db).create({ id: 'r1', taskId: 't1', kind: 'scheduled', occurrenceAt: NOW, state: 'running' }, NOW);
     const rows = Array.from({ length: 3000 }, (_, i) => ({ taskId: 't1', runId: 'r1', recipient: `+1555${String(i).padStart(7, '0')}`, profileId: `p${i}`, phone: `+1555${String(i).padStart(7, '0')}`, priority: 'normal', dueAt: NOW }));
     await store.insertMany(rows, NOW);
@@ -73,9 +75,10 @@ describe.each(DIALECTS)('delivery indexes on %s', (dialect) => {
   });
   afterAll(async () => t?.close());
 
+  const TABLE_SCAN = /SCAN deliveries\b(?! USING)|Seq Scan on deliveries/;
   const uses = (p: string, index: string) => {
     expect(p).toContain(index);
-    expect(p).not.toMatch(/SCAN deliveries\b(?! USING)|Seq Scan on deliveries/);
+    expect(p).not.toMatch(TABLE_SCAN);
   };
 
   it('the run-completion check reads only open rows', async () => {
@@ -90,8 +93,8 @@ describe.each(DIALECTS)('delivery indexes on %s', (dialect) => {
     uses(await plan(() => store.overdueQueued(NOW + 1, NOW + 1, 100)), 'deliveries_queued_due');
     // PostgreSQL may read the task's queued rows from deliveries_queued_due as well: both hold queued rows only.
     expect(await plan(() => store.queuedOfTask('t1'))).toMatch(/deliveries_open|deliveries_queued_due/);
-    expect((await createDeliveryStore(t.c.db, dialect).stuckSending(NOW + 1, 100)).length).toBe(10);
-    expect((await createDeliveryStore(t.c.db, dialect).queuedOfTask('t1')).length).toBe(9);
+    expect((await plain.stuckSending(NOW + 1, 100)).length).toBe(10);
+    expect((await plain.queuedOfTask('t1')).length).toBe(9);
   });
 
   it('a status finds its delivery by message ID; a 131049 hold by phone', async () => {
@@ -99,15 +102,14 @@ describe.each(DIALECTS)('delivery indexes on %s', (dialect) => {
     const one = await t.c.db.selectFrom('deliveries').select('wamid').where('state', '=', 'delivered').limit(1).executeTakeFirstOrThrow();
     uses(await plan(() => store.byWamid(one.wamid!)), 'deliveries_wamid');
     uses(await plan(() => store.marketingHolds(['+15550000015', '+15550000016'], NOW - 1)), 'deliveries_marketing_hold');
-    expect([...(await createDeliveryStore(t.c.db, dialect).marketingHolds(['+15550000015', '+15550000016'], NOW - 1))]).toEqual(['+15550000015']);
+    expect([...(await plain.marketingHolds(['+15550000015', '+15550000016'], NOW - 1))]).toEqual(['+15550000015']);
   });
 
   it('a run\'s analytics go through the (task, run, recipient) key', async () => {
     const a = createAnalyticsStore(rec.db);
     const p = await plan(() => a.byStateReason({ runId: 'r1' }));
-    expect(p).not.toMatch(/SCAN deliveries\b(?! USING)|Seq Scan on deliveries/);
+    expect(p).not.toMatch(TABLE_SCAN);
     const counts = Object.fromEntries((await createAnalyticsStore(t.c.db).byStateReason({ runId: 'r1' })).map((r) => [r.state, Number(r.n)]));
     expect(counts).toEqual({ queued: 9, sending: 10, failed: 1, delivered: 2980 });
   });
-
 });
