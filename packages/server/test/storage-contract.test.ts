@@ -126,6 +126,19 @@ describe.each(DIALECTS)('storage contract on %s', (dialect) => {
     expect(cat.tags).toEqual(expect.arrayContaining([{ name: 'level', type: 'number' }]));
   });
 
+  it("the catalogue's first and last seen follow the events, rewritten only beyond a minute's slack", async () => {
+    const at = (ms: number) => new Date(NOW + ms).toISOString();
+    const seen = async () => (await t.c.events.catalogue()).events.find((e) => e.name === 'slack_probe');
+    await t.c.events.ingest([event({ userId: 'p2', name: 'slack_probe', time: at(0) })], NOW);
+    expect(await seen()).toMatchObject({ firstSeen: at(0), lastSeen: at(0) });
+    await t.c.events.ingest([event({ userId: 'p2', name: 'slack_probe', time: at(30_000) })], NOW);
+    expect((await seen())?.lastSeen).toBe(at(0));
+    await t.c.events.ingest([event({ userId: 'p2', name: 'slack_probe', time: at(-3_600_000) })], NOW);
+    expect(await seen()).toMatchObject({ firstSeen: at(-3_600_000), lastSeen: at(0) });
+    await t.c.events.ingest([event({ userId: 'p2', name: 'slack_probe', time: at(120_000) })], NOW);
+    expect(await seen()).toMatchObject({ firstSeen: at(-3_600_000), lastSeen: at(120_000) });
+  });
+
   it('erasure removes the profile, identities, attributes, tags and events', async () => {
     const r = await t.c.profiles.erase('p1');
     expect(r).toEqual({ events: 2 });

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { EVENT_FIELD, FieldIndex, FieldReader, fieldValues, hasIdentities, mergeCatalogues, type EventBatch, type EventIngest } from '@wareach/core';
+import { catalogueNamesToWrite, EVENT_FIELD, FieldIndex, FieldReader, fieldValues, hasIdentities, mergeCatalogues, type EventBatch, type EventIngest } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { IngestedEvent, IngestOutcome, SessionWritten } from './event-store';
 
@@ -34,6 +34,7 @@ const prepare = (s: SQLite.Database) => ({
   insertProfile: s.prepare("INSERT INTO profiles (id, subject_type, timezone, created_at, updated_at) VALUES (?, 'user', NULL, ?, ?) ON CONFLICT (id) DO NOTHING"),
   insertIdentity: s.prepare('INSERT INTO identities (type, value, profile_id) VALUES (?, ?, ?)'),
   insertEvent: s.prepare('INSERT INTO events (profile_id, name, at, properties, message_id, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING'),
+  storedName: s.prepare('SELECT first_seen AS first, last_seen AS last FROM catalogue_events WHERE name = ?'),
   upsertName: s.prepare('INSERT INTO catalogue_events (name, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)'),
   insertProp: s.prepare('INSERT INTO catalogue_event_properties (event_name, property, type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
   begin: s.prepare('BEGIN IMMEDIATE'),
@@ -62,7 +63,14 @@ export function createSqliteEventWriter(sqlite: SQLite.Database, ids: IdSource) 
     for (const p of live) createdProfiles += resolveProfiles(st, p, now, byIdentity);
     const r = b.session ? insertByProfile(st, live, now, byIdentity, b.session.written) : insertInOrder(st, live, now, byIdentity, b.source!);
     const cat = mergeCatalogues(live.map((p) => p.catalogue));
-    for (const [name, first, last] of cat.names) st.upsertName.run(name, first, last);
+    // A name whose row is current within the slack is not written again: SQLite's upsert rewrites the
+    // row (and commits its page) even when nothing changes.
+    const stored = new Map<string, { first: number; last: number }>();
+    for (const [name] of cat.names) {
+      const row = st.storedName.get(name) as { first: number; last: number } | undefined;
+      if (row) stored.set(name, { first: Number(row.first), last: Number(row.last) });
+    }
+    for (const [name, first, last] of catalogueNamesToWrite(cat.names, stored)) st.upsertName.run(name, first, last);
     for (const [n, p, t] of cat.props) st.insertProp.run(n, p, t);
     return { ...r, createdProfiles };
   }
