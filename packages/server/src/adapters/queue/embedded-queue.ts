@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { backoffDelay } from '@wareach/core';
-import type { QueueStore } from '../storage/queue-store';
+import type { ClaimedJob, QueueStore } from '../storage/queue-store';
 import type { Clock } from '../../services/ports';
 import {
   errorText,
@@ -72,19 +72,24 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
     }
   }
 
-  async function claimAndRun(c: Consumer, limit: number): Promise<number> {
-    const entry = handlers.get(c.name);
-    if (!entry || limit <= 0) return 0;
-    const jobs = await store.claim(c.name, consumerId, limit, clock.now(), visibilityMs);
+  /** Runs claimed jobs on the consumer, counted as running from now; each starts once this turn's code has run. */
+  function start(c: Consumer, entry: { def: JobDefinition<unknown>; handler: JobHandler<unknown> }, jobs: ClaimedJob[], reserved = false) {
     for (const job of jobs) {
-      c.running++;
-      const p = runJob(entry.def, entry.handler, job).finally(() => {
+      if (!reserved) c.running++;
+      const p = Promise.resolve().then(() => runJob(entry.def, entry.handler, job)).finally(() => {
         c.running--;
         inFlight.delete(p);
         c.wake();
       });
       inFlight.add(p);
     }
+  }
+
+  async function claimAndRun(c: Consumer, limit: number): Promise<number> {
+    const entry = handlers.get(c.name);
+    if (!entry || limit <= 0) return 0;
+    const jobs = await store.claim(c.name, consumerId, limit, clock.now(), visibilityMs);
+    start(c, entry, jobs);
     return jobs.length;
   }
 
@@ -123,11 +128,32 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       if (items.length === 0) return;
       const now = clock.now();
       const name = wireName(def);
-      await store.insert(
-        items.map((i) => ({ name, payload: JSON.stringify(i.payload), key: i.key ?? null, runAt: now + (i.delayMs ?? 0), maxAttempts: def.retry.attempts })),
-        now,
-      );
-      for (const c of consumers) if (c.name === name) c.wake();
+      const rows = items.map((i) => ({ name, payload: JSON.stringify(i.payload), key: i.key ?? null, runAt: now + (i.delayMs ?? 0), maxAttempts: def.retry.attempts }));
+      // Jobs ready now, up to what a consumer of this process has free, are written already claimed by
+      // it and run at once; the rest wait in the table for whichever consumer claims them.
+      const local = consumers.find((c) => c.name === name && !c.stopped);
+      const entry = handlers.get(name);
+      let handed = 0;
+      if (local && entry) {
+        const free = local.concurrency - local.running;
+        const ready = rows.filter((r) => r.runAt <= now).slice(0, Math.max(0, free));
+        if (ready.length) {
+          // Their places are taken before the write, so the consumer's own loop does not fill them meanwhile.
+          local.running += ready.length;
+          let jobs: ClaimedJob[] = [];
+          try {
+            jobs = await store.insertClaimed(ready, consumerId, now + visibilityMs, now);
+          } finally {
+            local.running -= ready.length - jobs.length;
+          }
+          start(local, entry, jobs, true);
+          handed = jobs.length;
+          const taken = new Set(ready);
+          rows.splice(0, rows.length, ...rows.filter((r) => !taken.has(r)));
+        }
+      }
+      if (rows.length) await store.insert(rows, now);
+      if (handed < items.length) for (const c of consumers) if (c.name === name) c.wake();
     },
     consume<P>(def: JobDefinition<P>, handler: JobHandler<P>, o: ConsumeOptions = {}) {
       const name = wireName(def);

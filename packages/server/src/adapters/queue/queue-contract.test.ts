@@ -185,3 +185,65 @@ for (const [label, makeFixture] of Object.entries(fixtures)) {
     });
   });
 }
+
+/**
+ * The embedded queue hands jobs that are ready to a consumer of the same process with room for them:
+ * written already claimed, run without a claim. What that must not change: the claim's visibility
+ * timeout still protects the job, and what the consumer has no room for waits in the table.
+ */
+describe('embedded queue: jobs handed to a local consumer', () => {
+  let handle: DatabaseHandle;
+  let drop: () => Promise<void>;
+  const make = (pollMs: number) => createEmbeddedQueue({ store: createQueueStore(handle), clock: systemClock, pollMs, visibilityMs: 300 });
+  beforeAll(async () => {
+    const tdb = await createTestDatabase('sqlite');
+    handle = openDatabase(tdb.database);
+    await migrateToLatest(handle.db);
+    drop = () => tdb.drop();
+  });
+  afterAll(async () => {
+    await handle.close();
+    await drop();
+  });
+
+  it('runs what it has room for at once, without a poll, and leaves the rest for the claim', async () => {
+    const def = { ...echo, name: 'handed' };
+    const q = make(10_000);
+    const started: number[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((r) => { release = r; });
+    q.consume(def, async (p) => { started.push(p.n); await gate; }, { concurrency: 3 });
+    // The consumer's first poll found nothing; its next is 10 s away: only the hand-over can start these.
+    await until(async () => (await handle.db.selectFrom('queue_jobs').select('id').execute()).length === 0);
+    await q.enqueue(def, Array.from({ length: 5 }, (_, n) => ({ payload: { n } })));
+    await until(() => started.length === 3);
+    const rows = await handle.db.selectFrom('queue_jobs').select(['locked_by', 'attempts']).where('name', '=', 'handed.v1').orderBy('id').execute();
+    expect(rows.map((r) => [r.locked_by !== null, Number(r.attempts)])).toEqual([[true, 1], [true, 1], [true, 1], [false, 0], [false, 0]]);
+    release();
+    // Finishing a job wakes the consumer, which claims the two left.
+    await until(() => started.length === 5);
+    expect([...started].sort()).toEqual([0, 1, 2, 3, 4]);
+    await until(async () => (await q.counts(def)).pending === 0);
+    await q.close();
+  });
+
+  it("a handed job whose process stops before finishing it is claimed again once its visibility passes", async () => {
+    const def = { ...echo, name: 'orphan' };
+    const first = make(10_000);
+    let hang = () => {};
+    first.consume(def, () => new Promise<void>((r) => { hang = r; }), { concurrency: 1 });
+    await first.enqueue(def, [{ payload: { n: 9 } }]);
+    // The process goes away without completing it (stop() would wait for the hung handler).
+    const row = await handle.db.selectFrom('queue_jobs').select(['id', 'locked_until']).where('name', '=', 'orphan.v1').executeTakeFirstOrThrow();
+    await handle.db.updateTable('queue_jobs').set({ locked_by: 'gone-process' }).where('id', '=', row.id).execute();
+    const second = make(20);
+    const seen: { n: number; attempt: number }[] = [];
+    second.consume(def, async (p, ctx) => { seen.push({ n: p.n, attempt: ctx.attempt }); }, { concurrency: 1 });
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([{ n: 9, attempt: 2 }]);
+    expect(Date.now()).toBeGreaterThanOrEqual(Number(row.locked_until));
+    await second.close();
+    hang();
+    await first.close();
+  });
+});

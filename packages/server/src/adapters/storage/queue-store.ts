@@ -38,6 +38,25 @@ export function createQueueStore(handle: DatabaseHandle) {
       }
     },
 
+    /**
+     * Inserts jobs already claimed by `consumer` until `lockedUntil` (attempt 1), for a consumer of this
+     * process that runs them at once: the claim UPDATE a polling consumer would make is not needed.
+     * Returns the jobs inserted; one whose key is already queued is not (its row is claimed as usual).
+     */
+    async insertClaimed(rows: { name: string; payload: string; key: string | null; maxAttempts: number }[], consumer: string, lockedUntil: number, now: number): Promise<ClaimedJob[]> {
+      const out: ClaimedJob[] = [];
+      for (const part of chunk(rows, 500)) {
+        const inserted = await db
+          .insertInto('queue_jobs')
+          .values(part.map((r) => ({ name: r.name, payload: r.payload, job_key: r.key, run_at: now, attempts: 1, max_attempts: r.maxAttempts, locked_until: lockedUntil, locked_by: consumer, last_error: null, dead: 0, created_at: now })))
+          .onConflict((oc) => oc.column('job_key').doNothing())
+          .returning(['id', 'name', 'payload', 'attempts', 'max_attempts'])
+          .execute();
+        for (const row of inserted) out.push({ ...row, id: Number(row.id), attempts: Number(row.attempts), max_attempts: Number(row.max_attempts) });
+      }
+      return out;
+    },
+
     async claim(name: string, consumer: string, limit: number, now: number, visibilityMs: number): Promise<ClaimedJob[]> {
       const lock = pg ? sql` FOR UPDATE SKIP LOCKED` : sql``;
       const r = await sql<ClaimedJob>`
