@@ -61,7 +61,7 @@ export function createEngine(c: Container, ports: EnginePorts, opts: EngineOptio
   const runs = createRunStore(db);
   const caps = createCapStore(db, c.database.dialect);
   const timers = createTimerStore(c.database);
-  const triggers = createTriggerStore(db);
+  const triggers = createTriggerStore(db, c.database.sqlite);
   const embedded = !opts.queue && !c.config.redisUrl
     ? createEmbeddedQueue({ store: createQueueStore(c.database), clock, autoStart: opts.autoStart ?? true, onError: (e, job) => c.logger.warn({ err: e, job }, 'job failed') })
     : undefined;

@@ -32,6 +32,14 @@ interface Consumer {
   running: number;
   concurrency: number;
   stopped: boolean;
+  /**
+   * Whether ready jobs may be waiting in the table: a local enqueue left some there, or the last claim
+   * filled all the room it had. A finished job wakes the consumer only then; otherwise a claim would
+   * find nothing, and jobs other processes enqueue are found by the poll.
+   */
+  backlog: boolean;
+  /** Local enqueues that left jobs in the table, counted. */
+  enqueued: number;
   wake: () => void;
   loop: Promise<void>;
 }
@@ -79,7 +87,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       const p = Promise.resolve().then(() => runJob(entry.def, entry.handler, job)).finally(() => {
         c.running--;
         inFlight.delete(p);
-        c.wake();
+        if (c.backlog) c.wake();
       });
       inFlight.add(p);
     }
@@ -88,7 +96,10 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
   async function claimAndRun(c: Consumer, limit: number): Promise<number> {
     const entry = handlers.get(c.name);
     if (!entry || limit <= 0) return 0;
+    const before = c.enqueued;
     const jobs = await store.claim(c.name, consumerId, limit, clock.now(), visibilityMs);
+    // A local enqueue while the claim ran may have left jobs it did not see.
+    c.backlog = jobs.length >= limit || c.enqueued !== before;
     start(c, entry, jobs);
     return jobs.length;
   }
@@ -100,6 +111,8 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       running: 0,
       concurrency,
       stopped: false,
+      backlog: true,
+      enqueued: 0,
       wake: () => { wakeUp?.(); },
       loop: Promise.resolve(),
     };
@@ -153,7 +166,14 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
         }
       }
       if (rows.length) await store.insert(rows, now);
-      if (handed < items.length) for (const c of consumers) if (c.name === name) c.wake();
+      if (handed < items.length) {
+        for (const c of consumers) {
+          if (c.name !== name) continue;
+          c.backlog = true;
+          c.enqueued++;
+          c.wake();
+        }
+      }
     },
     consume<P>(def: JobDefinition<P>, handler: JobHandler<P>, o: ConsumeOptions = {}) {
       const name = wireName(def);
@@ -165,7 +185,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       for (let round = 0; round < maxRounds; round++) {
         let claimed = 0;
         for (const name of handlers.keys()) {
-          const c: Consumer = { name, running: 0, concurrency: 1000, stopped: false, wake: () => {}, loop: Promise.resolve() };
+          const c: Consumer = { name, running: 0, concurrency: 1000, stopped: false, backlog: true, enqueued: 0, wake: () => {}, loop: Promise.resolve() };
           claimed += await claimAndRun(c, 1000);
         }
         await Promise.all([...inFlight]);

@@ -20,13 +20,19 @@ export type DeliveryRow = Selectable<DeliveriesTable>;
 export function deliveryIdFor(taskId: string, runId: string, recipient: string): string {
   return runPrefix(taskId, runId) + recipient;
 }
-// A fan-out computes the ids of one run thousands at a time: its prefix is hashed once.
-let lastRun = { taskId: '', runId: '', prefix: '' };
+// A fan-out computes the ids of one run thousands at a time, and triggered tasks' streams take turns:
+// each run's prefix is hashed once (the cache forgets everything past RUN_PREFIXES runs).
+const RUN_PREFIXES = 1_024;
+const runPrefixes = new Map<string, string>();
 function runPrefix(taskId: string, runId: string): string {
-  if (lastRun.taskId !== taskId || lastRun.runId !== runId || !lastRun.prefix) {
-    lastRun = { taskId, runId, prefix: 'd_' + createHash('sha256').update(`${taskId}\u0000${runId}`).digest('base64url').slice(0, 16) + '_' };
+  const key = `${taskId}\u0000${runId}`;
+  let prefix = runPrefixes.get(key);
+  if (prefix === undefined) {
+    if (runPrefixes.size >= RUN_PREFIXES) runPrefixes.clear();
+    prefix = 'd_' + createHash('sha256').update(key).digest('base64url').slice(0, 16) + '_';
+    runPrefixes.set(key, prefix);
   }
-  return lastRun.prefix;
+  return prefix;
 }
 
 export interface NewDelivery {
