@@ -38,8 +38,6 @@ interface Consumer {
    * find nothing, and jobs other processes enqueue are found by the poll.
    */
   backlog: boolean;
-  /** Local enqueues that left jobs in the table, counted. */
-  enqueued: number;
   wake: () => void;
   loop: Promise<void>;
 }
@@ -96,10 +94,10 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
   async function claimAndRun(c: Consumer, limit: number): Promise<number> {
     const entry = handlers.get(c.name);
     if (!entry || limit <= 0) return 0;
-    const before = c.enqueued;
+    // Cleared before the claim: a local enqueue while it runs sets it again for jobs the claim did not see.
+    c.backlog = false;
     const jobs = await store.claim(c.name, consumerId, limit, clock.now(), visibilityMs);
-    // A local enqueue while the claim ran may have left jobs it did not see.
-    c.backlog = jobs.length >= limit || c.enqueued !== before;
+    if (jobs.length >= limit) c.backlog = true;
     start(c, entry, jobs);
     return jobs.length;
   }
@@ -112,7 +110,6 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       concurrency,
       stopped: false,
       backlog: true,
-      enqueued: 0,
       wake: () => { wakeUp?.(); },
       loop: Promise.resolve(),
     };
@@ -141,7 +138,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       if (items.length === 0) return;
       const now = clock.now();
       const name = wireName(def);
-      const rows = items.map((i) => ({ name, payload: JSON.stringify(i.payload), key: i.key ?? null, runAt: now + (i.delayMs ?? 0), maxAttempts: def.retry.attempts }));
+      let rows = items.map((i) => ({ name, payload: JSON.stringify(i.payload), key: i.key ?? null, runAt: now + (i.delayMs ?? 0), maxAttempts: def.retry.attempts }));
       // Jobs ready now, up to what a consumer of this process has free, are written already claimed by
       // it and run at once; the rest wait in the table for whichever consumer claims them.
       const local = consumers.find((c) => c.name === name && !c.stopped);
@@ -162,7 +159,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
           start(local, entry, jobs, true);
           handed = jobs.length;
           const taken = new Set(ready);
-          rows.splice(0, rows.length, ...rows.filter((r) => !taken.has(r)));
+          rows = rows.filter((r) => !taken.has(r));
         }
       }
       if (rows.length) await store.insert(rows, now);
@@ -170,7 +167,6 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
         for (const c of consumers) {
           if (c.name !== name) continue;
           c.backlog = true;
-          c.enqueued++;
           c.wake();
         }
       }
@@ -185,7 +181,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): Queue & { drain
       for (let round = 0; round < maxRounds; round++) {
         let claimed = 0;
         for (const name of handlers.keys()) {
-          const c: Consumer = { name, running: 0, concurrency: 1000, stopped: false, backlog: true, enqueued: 0, wake: () => {}, loop: Promise.resolve() };
+          const c: Consumer = { name, running: 0, concurrency: 1000, stopped: false, backlog: true, wake: () => {}, loop: Promise.resolve() };
           claimed += await claimAndRun(c, 1000);
         }
         await Promise.all([...inFlight]);
