@@ -131,6 +131,8 @@ async function limiterRun(url: string, rate: number, kind: 'in-process' | 'redis
       `(${dev >= 0 ? '+' : ''}${dev.toFixed(2)} %, target within 2 %), 130429: ${throttled} (target 0), other failures: ${other}\n`,
   );
   await client.close();
+  // The client does not own the limiter: without this the Redis connection keeps the bench from exiting.
+  await limiter.close();
 }
 
 async function redisReachable(): Promise<boolean> {
