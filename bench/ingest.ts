@@ -212,7 +212,7 @@ export async function run(): Promise<void> {
     for (const dialect of DIALECTS) {
       const results: Record<string, Record<string, number | string>> = {};
       for (const what of ['import', 'floor'] as const) {
-        const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--phase', dialect, what, input], { encoding: 'utf8', maxBuffer: 1 << 24, env: process.env });
+        const r = spawnSync(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--phase', dialect, what, input], { encoding: 'utf8', maxBuffer: 1 << 24, env: process.env });
         if (r.status !== 0) throw new Error(`${dialect} ${what} failed: ${r.stderr}`);
         results[what] = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string>;
       }
