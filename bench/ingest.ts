@@ -5,7 +5,8 @@
    The NDJSON files are written before any timing, and the import reads them as a stream of bytes, as it
    reads an upload; so neither side pays for making its input. Each phase runs in its own child process
    so its peak RSS is its own. The machine's load average is printed at start, per dialect and at end.
-   Sizes: BENCH_PROFILES (default 1,000,000) and BENCH_EVENTS (default 10,000,000). */
+   Sizes: BENCH_PROFILES (default 1,000,000) and BENCH_EVENTS (default 10,000,000); BENCH_NODE_FLAGS adds
+   Node/V8 flags to the measured processes (experiments, e.g. `--heap-growing-percent=100`). */
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
