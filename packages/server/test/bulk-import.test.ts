@@ -95,6 +95,22 @@ describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
     }
   });
 
+  it('new identities, new users and repeated messageIds across transactions written side by side: one profile each, each event once', async () => {
+    // On PostgreSQL two transactions are written at once (the store's lanes): both meet the same new
+    // numbers, users and messageIds; a session that loses a race is written again, not failed.
+    const phone = (i: number) => `+86139${String(i % 40).padStart(8, '0')}`;
+    const lines = Array.from({ length: 9_000 }, (_, i) =>
+      JSON.stringify(i % 2 ? { identity: { type: 'whatsapp', value: phone(i) }, name: 'app_open', messageId: `lx-m${i % 6_000}` } : { userId: `lx-u${i % 30}`, name: 'app_open', messageId: `lx-m${i % 6_000}` }),
+    );
+    const s = await bulk().importEvents(upload(lines));
+    expect(s).toMatchObject({ lines: 9_000, accepted: 6_000, duplicates: 3_000, refused: 0 });
+    expect(await countEvents('lx-m')).toBe(6_000);
+    const owners = await t.c.db.selectFrom('identities').select(['value', 'profile_id']).where('value', 'like', '+86139%').execute();
+    expect(owners).toHaveLength(20); // the odd lines' 20 numbers, each with one profile
+    expect(new Set(owners.map((o) => o.profile_id)).size).toBe(20);
+    expect((await t.c.customerData.getProfile('lx-u28')).id).toBe('lx-u28');
+  });
+
   it('keeps text as it was sent: quotes, backslashes, braces, commas, NULL, non-ASCII', async () => {
     const odd = 'we"ird\\, {id} \u2028 NULL 名前';
     const lines = [

@@ -16,14 +16,27 @@ const events = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ u
  * A data service whose sessions record their batches: `sessions` holds, per committed transaction, the
  * messageIds (or profile ids) of each batch; a failed session's batches are dropped, as a rollback does.
  */
-function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?: number; clock?: ManualClock; msPerBatch?: number } = {}) {
+function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?: number; clock?: ManualClock; msPerBatch?: number; lanes?: number; replayEvery?: number } = {}) {
   const sessions: string[][][] = [];
+  const seen = { open: 0, mostOpen: 0, replayed: 0, sessions: 0 };
   let batches = 0;
-  async function session<W, T>(write: (open: string[][]) => W, body: (w: W) => Promise<T>): Promise<T> {
-    const open: string[][] = [];
-    const r = await body(write(open));
-    sessions.push(open);
-    return r;
+  async function session<W, T>(write: (open: string[][]) => W, body: (w: W) => Promise<T>, o?: { replayable?: boolean }): Promise<T> {
+    seen.open++;
+    seen.mostOpen = Math.max(seen.mostOpen, seen.open);
+    try {
+      // A replayable session the store writes twice (as after a deadlock): the first attempt is rolled back.
+      if (o?.replayable && opts.replayEvery && ++seen.sessions % opts.replayEvery === 0) {
+        await body(write([]));
+        seen.replayed++;
+      }
+      const open: string[][] = [];
+      const r = await body(write(open));
+      await new Promise((r) => setImmediate(r)); // the commit's round trip: other sessions go on meanwhile
+      sessions.push(open);
+      return r;
+    } finally {
+      seen.open--;
+    }
   }
   const step = (open: string[][], keys: string[]) => {
     if (++batches === opts.failAtBatch) throw new Error('disk full');
@@ -32,12 +45,13 @@ function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?
   };
   const data = {
     sessionBatch: { events: 500, profiles: 250 },
-    eventSession: <T>(body: (w: (b: readonly EventBatch[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>) =>
+    sessionLanes: { events: opts.lanes ?? 1, profiles: 1 },
+    eventSession: <T>(body: (w: (b: readonly EventBatch[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>, o?: { replayable?: boolean }) =>
       session((open) => async (batch: readonly EventBatch[]) => {
         const ids = batch.flatMap((p) => fieldValues(p, EVENT_FIELD.messageId).map((m) => m ?? ''));
         step(open, ids);
         return { accepted: ids.length, duplicates: 0, createdProfiles: 0 };
-      }, body),
+      }, body, o),
     profileSession: <T>(body: (w: (p: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>) =>
       session((open) => async (items: ProfileUpsert[]): Promise<UpsertOutcome> => {
         const bad = items.flatMap((p, i) => (opts.conflict?.(p) ? [{ path: `${i}.identities.whatsapp`, message: 'already belongs to profile x' }] : []));
@@ -46,7 +60,7 @@ function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?
         return { ok: true, ids: items.map((p) => p.id!), created: items.length };
       }, body),
   } as unknown as CustomerDataService;
-  return { data, sessions };
+  return { data, sessions, seen };
 }
 
 describe('NDJSON bulk import', () => {
@@ -95,6 +109,33 @@ describe('NDJSON bulk import', () => {
     await expect(bi.importEvents(ndjson(events(12_000)))).rejects.toThrow('disk full');
     expect(f.sessions.length).toBeGreaterThanOrEqual(1);
     expect(f.sessions.flat(2)).toEqual(events(f.sessions.flat(2).length).map((e) => e.messageId));
+  });
+
+  it('writes transactions side by side where the store has lanes, each counted once, even when written again', async () => {
+    const f = fakeData({ lanes: 2, replayEvery: 3 });
+    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW), limits: { events: { rows: 2_500, ms: 60_000, batch: 1_000 } } });
+    const lines = [...events(15_000), '{bad', ...events(15_000, 15_000)];
+    const s = await bi.importEvents(ndjson(lines));
+    expect(s).toMatchObject({ lines: 30_001, accepted: 30_000, duplicates: 0, refused: 1 });
+    expect(s.errors.map((e) => e.line)).toEqual([15_001]);
+    expect(f.seen.mostOpen).toBe(2);
+    expect(f.seen.replayed).toBeGreaterThan(0);
+    // Every line in exactly one committed transaction; each transaction's lines in order.
+    const ids = f.sessions.flat(2);
+    expect([...ids].sort()).toEqual(events(30_000).map((e) => e.messageId).sort());
+    for (const t of f.sessions) {
+      const n = t.flat().map((m) => Number(m.slice(1)));
+      expect(n).toEqual([...n].sort((a, b) => a - b));
+    }
+  });
+
+  it('with lanes, a failed write fails the import once the transaction beside it has ended', async () => {
+    const f = fakeData({ lanes: 2, failAtBatch: 6 });
+    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW), limits: { events: { rows: 1_500, ms: 60_000, batch: 1_000 } } });
+    await expect(bi.importEvents(ndjson(events(30_000)))).rejects.toThrow('disk full');
+    expect(f.seen.open).toBe(0);
+    expect(f.sessions.length).toBeGreaterThanOrEqual(2);
+    expect(f.sessions.flat(2).length).toBeLessThan(30_000);
   });
 
   it('parses on the calling thread when no worker is wanted, with the same answers', async () => {

@@ -43,18 +43,26 @@ export interface ImportLimits {
  * which are all-or-nothing). Batches are written in transactions of up to IMPORT_TRANSACTION, each all
  * or nothing; a failed write fails the import after what was committed before it (events are
  * idempotent on messageId, so the upload can be sent again).
+ *
+ * Where the store writes several sessions side by side (`sessionLanes`: events on PostgreSQL, where one
+ * session's backend is the bound), each transaction is gathered whole and up to that many are written at
+ * once; a session the store aborts for a transient reason (a deadlock between two of them) is written
+ * again from the gathered batches. Then a failed write fails the import after what was committed before
+ * it and beside it, and of two lines with one messageId in transactions written side by side, the one
+ * committed first is kept (within a transaction, still the first line).
  */
-export function createBulkImport(deps: { data: CustomerDataService; clock: Clock; parse?: ParseOptions; limits?: Partial<Record<ImportKind, ImportLimits>> }) {
+export function createBulkImport(deps: { data: CustomerDataService; clock: Clock; parse?: ParseOptions; limits?: Partial<Record<ImportKind, ImportLimits>>; lanes?: Partial<Record<ImportKind, number>> }) {
   type Taken = { piece: ParsedPiece; base: number };
 
   async function run<W>(
     kind: ImportKind,
     stream: Readable,
-    session: <T>(body: (write: W) => Promise<T>) => Promise<T>,
+    session: <T>(body: (write: W) => Promise<T>, opts?: { replayable?: boolean }) => Promise<T>,
     writeBatch: (write: W, pieces: Taken[], s: ImportSummary) => Promise<void>,
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
     const limit = deps.limits?.[kind] ?? { ...IMPORT_TRANSACTION[kind], batch: deps.data.sessionBatch[kind] };
+    const lanes = deps.lanes?.[kind] ?? deps.data.sessionLanes[kind];
     // The parse runs ahead by about a batch (pieces are 64 KB, a few hundred lines), so it goes on while a batch is written.
     const pieces = parsePieces(kind, stream, () => deps.clock.now(), { ahead: Math.ceil(limit.batch / 250), ...deps.parse });
     const size = (t: Taken) => (t.piece.events?.count ?? t.piece.profiles?.count ?? 0);
@@ -79,28 +87,71 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
         }
         return { batch, n };
       };
-      for (;;) {
-        // A transaction's first batch is gathered before it begins: the write lock is not held while parsing.
-        const first = await collect();
-        if (first.batch.length === 0) break;
-        // One transaction; counted into the summary once it has committed.
-        const counted: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
-        await session(async (write) => {
-          const started = deps.clock.now();
-          let b = first;
-          let rows = 0;
-          for (;;) {
-            await writeBatch(write, b.batch, counted);
-            rows += b.n;
-            if (!next || rows >= limit.rows || deps.clock.now() - started >= limit.ms) break;
-            b = await collect();
-            if (!b.batch.length) break;
-          }
-        });
+      // One transaction's batches, counted into the summary once it has committed.
+      const commit = (counted: ImportSummary) => {
         summary.accepted += counted.accepted;
         summary.duplicates += counted.duplicates;
         for (const e of counted.errors) refuse(summary, e.line, e.path, e.message);
         summary.refused += counted.refused - counted.errors.length;
+      };
+      const newCount = (): ImportSummary => ({ lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] });
+      if (lanes === 1) {
+        for (;;) {
+          // A transaction's first batch is gathered before it begins: the write lock is not held while parsing.
+          const first = await collect();
+          if (first.batch.length === 0) break;
+          const counted = newCount();
+          await session(async (write) => {
+            const started = deps.clock.now();
+            let b = first;
+            let rows = 0;
+            for (;;) {
+              await writeBatch(write, b.batch, counted);
+              rows += b.n;
+              if (!next || rows >= limit.rows || deps.clock.now() - started >= limit.ms) break;
+              b = await collect();
+              if (!b.batch.length) break;
+            }
+          });
+          commit(counted);
+        }
+      } else {
+        // Side by side: a transaction is gathered whole (so that it can be written again when the store
+        // says so), then written while the next is gathered, at most `lanes` at a time. A failed one fails
+        // the import once the others in flight have ended.
+        const inFlight = new Set<Promise<void>>();
+        const failures: unknown[] = [];
+        try {
+          for (;;) {
+            while (inFlight.size >= lanes) await Promise.race(inFlight);
+            if (failures.length) break;
+            const started = deps.clock.now();
+            const batches: Taken[][] = [];
+            let rows = 0;
+            for (;;) {
+              const b = await collect();
+              if (!b.batch.length) break;
+              batches.push(b.batch);
+              rows += b.n;
+              if (!next || rows >= limit.rows || deps.clock.now() - started >= limit.ms) break;
+            }
+            if (!batches.length) break;
+            const written: Promise<void> = (async () => {
+              let counted = newCount();
+              await session(async (write) => {
+                counted = newCount(); // a transaction written again counts afresh
+                for (const b of batches) await writeBatch(write, b, counted);
+              }, { replayable: true });
+              commit(counted);
+            })()
+              .catch((error: unknown) => void failures.push(error))
+              .finally(() => inFlight.delete(written));
+            inFlight.add(written);
+          }
+        } finally {
+          await Promise.all(inFlight); // each settles (its error is kept in `failures`)
+        }
+        if (failures.length) throw failures[0];
       }
     } finally {
       await pieces.return(undefined);

@@ -90,11 +90,11 @@ export function createCustomerDataService(deps: {
    * outlived V8's young generation and cost more than the writes saved), and reads them back after the
    * commit, READ_BACK at a time.
    */
-  async function eventSession<T>(body: (write: (batch: readonly EventBatch[]) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>): Promise<T> {
+  async function eventSession<T>(body: (write: (batch: readonly EventBatch[]) => Promise<Omit<IngestOutcome, 'events'>>) => Promise<T>, opts?: { replayable?: boolean }): Promise<T> {
     const listeners = [...deps.listeners];
     const names = await namesWanted(listeners);
     const written = names?.size === 0 ? undefined : { names, ids: [] as number[] };
-    const r = await events.session((ingest) => body((batch) => ingest(batch, clock.now())), written);
+    const r = await events.session((ingest) => body((batch) => ingest(batch, clock.now())), written, opts);
     for (let i = 0; written && i < written.ids.length; i += READ_BACK) {
       const part = await events.readBack(written.ids.slice(i, i + READ_BACK), names);
       if (part.length) for (const l of listeners) await l(part);
@@ -126,6 +126,8 @@ export function createCustomerDataService(deps: {
     profileSession,
     /** Items a bulk import's batch should hold, per the store (see their `sessionBatch`). */
     sessionBatch: { events: events.sessionBatch, profiles: profiles.sessionBatch },
+    /** Sessions a bulk import may write side by side, per the store (see the event store's `sessionLanes`); profiles one (a later line wins). */
+    sessionLanes: { events: events.sessionLanes, profiles: 1 },
 
     async upsertProfiles(items: unknown[]) {
       checkBatchSize(items, 'users');

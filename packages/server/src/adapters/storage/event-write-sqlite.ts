@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { catalogueNamesToWrite, EVENT_FIELD, FieldIndex, FieldReader, fieldValues, hasIdentities, mergeCatalogues, type EventBatch, type EventIngest } from '@wareach/core';
+import { catalogueNamesToWrite, EVENT_FIELD, FieldIndex, FieldReader, fieldValues, hasIdentities, mergeCatalogues, type EventBatch, type EventCatalogue, type EventIngest } from '@wareach/core';
 import type { IdSource } from '../../services/ports';
 import type { IngestedEvent, IngestOutcome, SessionWritten } from './event-store';
 
@@ -20,7 +20,8 @@ export const storedEvent = (id: number, profileId: string, e: EventIngest): Inge
 
 /** How one batch is written: in a session, the ids it keeps; else the events it was packed from (for the listeners). */
 export interface BatchOptions {
-  session?: { written: SessionWritten | undefined };
+  /** `catalogue`, when given (PostgreSQL), gathers the batch's catalogue rows for the session to write before its commit. */
+  session?: { written: SessionWritten | undefined; catalogue?: EventCatalogue[] };
   source?: readonly EventIngest[];
 }
 
