@@ -138,4 +138,17 @@ describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
     expect((await t.c.customerData.getProfile('bp-4001')).attributes).toEqual({ odd: 'a\u0001"b"\\ NULL', list: ['', 'x,y'], at: '2026-01-01T19:04:05.000Z' });
     expect(await t.c.customerData.getProfile('bp-4999')).toMatchObject({ attributes: { n: 4_999 }, tags: { level: 4_999 % 3 }, identities: [{ type: 'whatsapp', value: phone(4_999) }] });
   });
+
+  it('profiles: a later line of a profile wins, though transactions are written side by side', async () => {
+    const phone = (i: number) => `+86137${String(i).padStart(8, '0')}`;
+    const line = (i: number, v: number, number = phone(i)) => JSON.stringify({ id: `bq-${i % 1_000}`, identities: { whatsapp: number }, attributes: { v } });
+    // 6,000 lines over 1,000 profiles: each profile six times, once in each transaction of 1,500 lines or so.
+    const lines = Array.from({ length: 6_000 }, (_, i) => line(i % 1_000, Math.floor(i / 1_000)));
+    // A number moved from one profile to another in a later transaction is refused there (it is taken).
+    lines.push(line(5, 9, phone(6)));
+    const s = await bulk().importProfiles(upload(lines));
+    expect(s).toMatchObject({ lines: 6_001, accepted: 6_000, refused: 1 });
+    expect(s.errors[0]).toMatchObject({ line: 6_001, path: 'identities.whatsapp' });
+    for (const id of ['bq-0', 'bq-499', 'bq-999']) expect((await t.c.customerData.getProfile(id)).attributes).toEqual({ v: 5 });
+  });
 });

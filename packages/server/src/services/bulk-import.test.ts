@@ -16,7 +16,7 @@ const events = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ u
  * A data service whose sessions record their batches: `sessions` holds, per committed transaction, the
  * messageIds (or profile ids) of each batch; a failed session's batches are dropped, as a rollback does.
  */
-function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?: number; clock?: ManualClock; msPerBatch?: number; lanes?: number; replayEvery?: number } = {}) {
+function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?: number; clock?: ManualClock; msPerBatch?: number; lanes?: number; replayEvery?: number; slowFirst?: boolean } = {}) {
   const sessions: string[][][] = [];
   const seen = { open: 0, mostOpen: 0, replayed: 0, sessions: 0 };
   let batches = 0;
@@ -30,8 +30,10 @@ function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?
         seen.replayed++;
       }
       const open: string[][] = [];
+      const first = seen.open === 1 && sessions.length === 0;
       const r = await body(write(open));
-      await new Promise((r) => setImmediate(r)); // the commit's round trip: other sessions go on meanwhile
+      // The commit's round trip: other sessions go on meanwhile (the first, when `slowFirst`, for long).
+      for (let turn = 0; turn < (opts.slowFirst && first ? 200 : 1); turn++) await new Promise((r) => setImmediate(r));
       sessions.push(open);
       return r;
     } finally {
@@ -45,20 +47,20 @@ function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?
   };
   const data = {
     sessionBatch: { events: 500, profiles: 250 },
-    sessionLanes: { events: opts.lanes ?? 1, profiles: 1 },
+    sessionLanes: { events: opts.lanes ?? 1, profiles: opts.lanes ?? 1 },
     eventSession: <T>(body: (w: (b: readonly EventBatch[]) => Promise<{ accepted: number; duplicates: number; createdProfiles: number }>) => Promise<T>, o?: { replayable?: boolean }) =>
       session((open) => async (batch: readonly EventBatch[]) => {
         const ids = batch.flatMap((p) => fieldValues(p, EVENT_FIELD.messageId).map((m) => m ?? ''));
         step(open, ids);
         return { accepted: ids.length, duplicates: 0, createdProfiles: 0 };
       }, body, o),
-    profileSession: <T>(body: (w: (p: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>) =>
+    profileSession: <T>(body: (w: (p: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>, o?: { replayable?: boolean }) =>
       session((open) => async (items: ProfileUpsert[]): Promise<UpsertOutcome> => {
         const bad = items.flatMap((p, i) => (opts.conflict?.(p) ? [{ path: `${i}.identities.whatsapp`, message: 'already belongs to profile x' }] : []));
         if (bad.length) return { ok: false, errors: bad };
         step(open, items.map((p) => p.id ?? ''));
         return { ok: true, ids: items.map((p) => p.id!), created: items.length };
-      }, body),
+      }, body, o),
   } as unknown as CustomerDataService;
   return { data, sessions, seen };
 }
@@ -127,6 +129,25 @@ describe('NDJSON bulk import', () => {
       const n = t.flat().map((m) => Number(m.slice(1)));
       expect(n).toEqual([...n].sort((a, b) => a - b));
     }
+  });
+
+  it('with lanes, a transaction that writes a profile or identity of one in flight waits for it', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => ({ id: `p${i}`, identities: i === 19_900 ? { whatsapp: '+8613800138000' } : {} }));
+    // p5 again at the end (a later line of one profile), and the number of p19900 claimed by p10 early on.
+    lines.push({ id: 'p5', identities: {} });
+    lines.splice(10, 1, { id: 'p10', identities: { whatsapp: '+8613800138000' } });
+    // And p7 again in the second transaction, written while the first (slow to commit) is in flight.
+    lines.splice(2_500, 0, { id: 'p7', identities: {} });
+    const f = fakeData({ lanes: 2, slowFirst: true });
+    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW), limits: { profiles: { rows: 2_000, ms: 60_000, batch: 1_000 } } });
+    expect(await bi.importProfiles(ndjson(lines))).toMatchObject({ accepted: 20_002, refused: 0 });
+    const at = (id: string) => f.sessions.map((t, k) => (t.flat().includes(id) ? k : -1)).filter((k) => k >= 0);
+    // Committed in line order where they share a key; side by side where not.
+    expect(at('p5')).toHaveLength(2);
+    expect(at('p5')[0]).toBeLessThan(at('p5')[1]!);
+    expect(at('p7')).toEqual([0, 1]);
+    expect(at('p10')[0]).toBeLessThan(at('p19900')[0]!);
+    expect(f.seen.mostOpen).toBe(2);
   });
 
   it('with lanes, a failed write fails the import once the transaction beside it has ended', async () => {

@@ -59,6 +59,7 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
     stream: Readable,
     session: <T>(body: (write: W) => Promise<T>, opts?: { replayable?: boolean }) => Promise<T>,
     writeBatch: (write: W, pieces: Taken[], s: ImportSummary) => Promise<void>,
+    keysOf?: (pieces: Taken[]) => Iterable<string>,
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
     const limit = deps.limits?.[kind] ?? { ...IMPORT_TRANSACTION[kind], batch: deps.data.sessionBatch[kind] };
@@ -119,11 +120,11 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
         // Side by side: a transaction is gathered whole (so that it can be written again when the store
         // says so), then written while the next is gathered, at most `lanes` at a time. A failed one fails
         // the import once the others in flight have ended.
-        const inFlight = new Set<Promise<void>>();
+        const inFlight = new Map<Promise<void>, Set<string> | undefined>();
         const failures: unknown[] = [];
         try {
           for (;;) {
-            while (inFlight.size >= lanes) await Promise.race(inFlight);
+            while (inFlight.size >= lanes) await Promise.race(inFlight.keys());
             if (failures.length) break;
             const started = deps.clock.now();
             const batches: Taken[][] = [];
@@ -136,6 +137,11 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
               if (!next || rows >= limit.rows || deps.clock.now() - started >= limit.ms) break;
             }
             if (!batches.length) break;
+            // A transaction that writes what one in flight writes (a profile, an identity) waits for it:
+            // of two lines of one profile, the later one is written later.
+            const keys = keysOf ? new Set(batches.flatMap((b) => [...keysOf(b)])) : undefined;
+            for (let before = overlapping(inFlight, keys); before; before = overlapping(inFlight, keys)) await before;
+            if (failures.length) break;
             const written: Promise<void> = (async () => {
               let counted = newCount();
               await session(async (write) => {
@@ -146,10 +152,10 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
             })()
               .catch((error: unknown) => void failures.push(error))
               .finally(() => inFlight.delete(written));
-            inFlight.add(written);
+            inFlight.set(written, keys);
           }
         } finally {
-          await Promise.all(inFlight); // each settles (its error is kept in `failures`)
+          await Promise.all(inFlight.keys()); // each settles (its error is kept in `failures`)
         }
         if (failures.length) throw failures[0];
       }
@@ -191,9 +197,19 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
           if (bad.size === 0) throw new Error(`profile batch refused without naming an item: ${JSON.stringify(r.errors.slice(0, 3))}`);
           pending = pending.filter((_, i) => !bad.has(i));
         }
-      });
+      }, (pieces) => pieces.flatMap((p) => p.piece.profiles!.keys));
     },
   };
+}
+
+/** A transaction in flight that writes one of `keys`, if any. */
+function overlapping(inFlight: ReadonlyMap<Promise<void>, Set<string> | undefined>, keys: Set<string> | undefined): Promise<void> | undefined {
+  if (!keys) return undefined;
+  for (const [p, theirs] of inFlight) {
+    if (!theirs) continue;
+    for (const k of theirs) if (keys.has(k)) return p;
+  }
+  return undefined;
 }
 
 function refuse(s: ImportSummary, line: number, path: string, message: string) {

@@ -113,8 +113,8 @@ export function createCustomerDataService(deps: {
   }
 
   /** A bulk import's profile writes: several batches in one transaction; a conflicting batch writes nothing and says why. */
-  function profileSession<T>(body: (write: (items: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>): Promise<T> {
-    return profiles.session((upsert) => body((items) => upsert(items, clock.now())));
+  function profileSession<T>(body: (write: (items: ProfileUpsert[]) => Promise<UpsertOutcome>) => Promise<T>, opts?: { replayable?: boolean }): Promise<T> {
+    return profiles.session((upsert) => body((items) => upsert(items, clock.now())), opts);
   }
 
   return {
@@ -126,8 +126,8 @@ export function createCustomerDataService(deps: {
     profileSession,
     /** Items a bulk import's batch should hold, per the store (see their `sessionBatch`). */
     sessionBatch: { events: events.sessionBatch, profiles: profiles.sessionBatch },
-    /** Sessions a bulk import may write side by side, per the store (see the event store's `sessionLanes`); profiles one (a later line wins). */
-    sessionLanes: { events: events.sessionLanes, profiles: 1 },
+    /** Sessions a bulk import may write side by side, per the store (see their `sessionLanes`). */
+    sessionLanes: { events: events.sessionLanes, profiles: profiles.sessionLanes },
 
     async upsertProfiles(items: unknown[]) {
       checkBatchSize(items, 'users');

@@ -24,14 +24,14 @@ export interface ParsedPiece {
    * profile is a graph of a dozen small objects; the few thousand waiting to be written were promoted
    * out of the young generation and more than doubled the writing thread's heap (a string is not).
    */
-  profiles?: { json: string; count: number; lines: number[] };
+  profiles?: { json: string; count: number; lines: number[]; keys: string[] };
 }
 
 /** Parses a piece of whole lines; `now` is the time a line without `time` gets and the future check's. */
 export function parsePiece(kind: ImportKind, text: string, now: number): ParsedPiece {
   const refused: ParsedPiece['refused'] = [];
   const events = kind === 'events' ? ([] as EventIngest[]) : undefined;
-  const profiles = kind === 'profiles' ? { items: [] as ProfileUpsert[], lines: [] as number[] } : undefined;
+  const profiles = kind === 'profiles' ? { items: [] as ProfileUpsert[], lines: [] as number[], keys: [] as string[] } : undefined;
   let lineNo = 0;
   let start = 0;
   while (start < text.length) {
@@ -55,12 +55,21 @@ export function parsePiece(kind: ImportKind, text: string, now: number): ParsedP
     }
     if (events) events.push(r.value as EventIngest);
     else {
-      profiles!.items.push(r.value as ProfileUpsert);
+      const p = r.value as ProfileUpsert;
+      profiles!.items.push(p);
       profiles!.lines.push(lineNo);
+      profiles!.keys.push(...profileKeys(p));
     }
   }
   if (events) return { lines: lineNo, refused, events: packEvents(events) };
-  return { lines: lineNo, refused, profiles: { json: JSON.stringify(profiles!.items), count: profiles!.items.length, lines: profiles!.lines } };
+  return { lines: lineNo, refused, profiles: { json: JSON.stringify(profiles!.items), count: profiles!.items.length, lines: profiles!.lines, keys: profiles!.keys } };
+}
+
+/** What a profile line writes to that another line may write too: its one-ID and its identities. */
+export function profileKeys(p: ProfileUpsert): string[] {
+  const keys = p.identities.map((i) => `i\u0000${i.type}\u0000${i.value}`);
+  if (p.id !== undefined) keys.push(`p\u0000${p.id}`);
+  return keys;
 }
 
 /** The profiles of a parsed piece. */

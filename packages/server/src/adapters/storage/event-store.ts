@@ -3,6 +3,7 @@ import { catalogueNamesToWrite, EVENT_FIELD, fieldRun, fieldValues, hasIdentitie
 import type { IdSource } from '../../services/ports';
 import type { DatabaseHandle } from './database';
 import { createSqliteEventWriter, storedEvent, type BatchOptions } from './event-write-sqlite';
+import { withRetries } from './transient';
 import type { Database } from './schema/index';
 
 export interface IngestedEvent {
@@ -60,20 +61,6 @@ export function literalArray(values: readonly (number | boolean | null | undefin
  * PostgreSQL, because row-by-row query building would be the bottleneck of a 10M-event import.
  */
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Attempts of a replayable PostgreSQL session before its error is the import's. */
-const SESSION_ATTEMPTS = 5;
-
-/**
- * PostgreSQL errors that another session caused and that writing the same transaction again resolves:
- * a deadlock (40P01), a serialization failure (40001), and a unique violation (23505) — the one
- * constraint an event session inserts into without ON CONFLICT is an identity's key, which another
- * session may have taken between this one's look-up and its insert; written again, the look-up finds it.
- */
-export function transientWithOthers(e: unknown): boolean {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
-  return code === '40P01' || code === '40001' || code === '23505';
-}
 
 export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
   const sqliteWriter = handle.sqlite ? createSqliteEventWriter(handle.sqlite, ids) : undefined;
@@ -199,20 +186,20 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
   ): Promise<T> {
     const some = (batch: readonly EventBatch[]) => batch.some((p) => p.count > 0);
     if (handle.dialect !== 'sqlite') {
-      for (let attempt = 1; ; attempt++) {
-        const kept = written?.ids.length ?? 0;
-        try {
-          return await handle.db.transaction().execute(async (trx) => {
+      const kept = written?.ids.length ?? 0;
+      return withRetries(
+        () =>
+          handle.db.transaction().execute(async (trx) => {
             const catalogue: EventCatalogue[] = [];
             const r = await body((batch, now) => (some(batch) ? ingestPostgres(trx, batch, now, { session: { written, catalogue } }) : Promise.resolve(empty())));
             if (catalogue.length) await writeCatalogue(trx, mergeCatalogues(catalogue));
             return r;
-          });
-        } catch (e) {
-          if (!opts.replayable || attempt >= SESSION_ATTEMPTS || !transientWithOthers(e)) throw e;
+          }),
+        opts.replayable,
+        () => {
           if (written) written.ids.length = kept; // the rolled-back attempt's ids
-        }
-      }
+        },
+      );
     }
     const s = handle.sqlite!;
     const writer = sqliteWriter!;

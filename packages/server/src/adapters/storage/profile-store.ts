@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './database';
 import { literalArray, textColumn } from './event-store';
 import { loadProfiles, type StoredProfile } from './profile-load';
 import type { Database } from './schema/index';
+import { withRetries } from './transient';
 
 export type { StoredProfile } from './profile-load';
 
@@ -270,9 +271,9 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
    * transaction commits when `body` returns (rolls back when it throws). On SQLite the session holds
    * Kysely's connection throughout: other writers of this process wait until it commits.
    */
-  async function session<T>(body: (upsert: (batch: ProfileUpsert[], now: number) => Promise<UpsertOutcome>) => Promise<T>): Promise<T> {
+  async function session<T>(body: (upsert: (batch: ProfileUpsert[], now: number) => Promise<UpsertOutcome>) => Promise<T>, opts: { replayable?: boolean } = {}): Promise<T> {
     const none = (): Promise<UpsertOutcome> => Promise.resolve({ ok: true, ids: [], created: 0 });
-    if (handle.dialect !== 'sqlite') return db.transaction().execute((trx) => body((batch, now) => (batch.length ? upsertPostgres(trx, batch, now) : none())));
+    if (handle.dialect !== 'sqlite') return withRetries(() => db.transaction().execute((trx) => body((batch, now) => (batch.length ? upsertPostgres(trx, batch, now) : none()))), opts.replayable);
     const s = handle.sqlite!;
     const st = (statements ??= prepareSqlite(s));
     return db.connection().execute(async () => {
@@ -303,6 +304,12 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
      * heap), on PostgreSQL enough to make each statement's round trip worth it.
      */
     sessionBatch: handle.dialect === 'sqlite' ? 250 : 2_000,
+    /**
+     * Sessions a bulk import may write side by side: on PostgreSQL two, as for events (one session's
+     * backend bounds the import); the import keeps two transactions that write one profile or identity
+     * in order (see bulk-import.ts).
+     */
+    sessionLanes: handle.dialect === 'sqlite' ? 1 : 2,
     get: async (id: string): Promise<StoredProfile | undefined> => (await loadProfiles(db, [id])).get(id),
     getMany: (ids: readonly string[]) => loadProfiles(db, ids),
     async findIdByIdentity(type: string, value: string): Promise<string | undefined> {
