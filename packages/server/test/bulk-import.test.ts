@@ -151,4 +151,22 @@ describe.each(DIALECTS)('NDJSON bulk import on %s', (dialect) => {
     expect(s.errors[0]).toMatchObject({ line: 6_001, path: 'identities.whatsapp' });
     for (const id of ['bq-0', 'bq-499', 'bq-999']) expect((await t.c.customerData.getProfile(id)).attributes).toEqual({ v: 5 });
   });
+
+  it('profiles: a number given up by one profile and taken by another later in the file moves, as if written in order', async () => {
+    const phone = (i: number) => `+86136${String(i).padStart(8, '0')}`;
+    const filler = (from: number, n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `mv-f${from + i}`, identities: { whatsapp: phone(100 + from + i) } }));
+    // mv-a holds the number, then (a transaction later) takes another; mv-c (the transaction after) takes the first.
+    const lines = [
+      JSON.stringify({ id: 'mv-a', identities: { whatsapp: phone(1) } }),
+      ...filler(0, 1_600),
+      JSON.stringify({ id: 'mv-a', identities: { whatsapp: phone(2) } }),
+      ...filler(1_600, 1_600),
+      JSON.stringify({ id: 'mv-c', identities: { whatsapp: phone(1) } }),
+      ...filler(3_200, 1_600),
+    ];
+    const s = await bulk().importProfiles(upload(lines));
+    expect(s).toMatchObject({ lines: 4_803, accepted: 4_803, refused: 0 });
+    expect((await t.c.customerData.getProfile('mv-c')).identities).toEqual([{ type: 'whatsapp', value: phone(1) }]);
+    expect((await t.c.customerData.getProfile('mv-a')).identities).toEqual([{ type: 'whatsapp', value: phone(2) }]);
+  });
 });

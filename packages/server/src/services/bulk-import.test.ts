@@ -18,10 +18,11 @@ const events = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ u
  */
 function fakeData(opts: { conflict?: (p: ProfileUpsert) => boolean; failAtBatch?: number; clock?: ManualClock; msPerBatch?: number; lanes?: number; replayEvery?: number; slowFirst?: boolean } = {}) {
   const sessions: string[][][] = [];
-  const seen = { open: 0, mostOpen: 0, replayed: 0, sessions: 0 };
+  const seen = { open: 0, mostOpen: 0, replayed: 0, sessions: 0, begun: 0 };
   let batches = 0;
   async function session<W, T>(write: (open: string[][]) => W, body: (w: W) => Promise<T>, o?: { replayable?: boolean }): Promise<T> {
     seen.open++;
+    seen.begun++;
     seen.mostOpen = Math.max(seen.mostOpen, seen.open);
     try {
       // A replayable session the store writes twice (as after a deadlock): the first attempt is rolled back.
@@ -148,6 +149,19 @@ describe('NDJSON bulk import', () => {
     expect(at('p7')).toEqual([0, 1]);
     expect(at('p10')[0]).toBeLessThan(at('p19900')[0]!);
     expect(f.seen.mostOpen).toBe(2);
+  });
+
+  it('with lanes, a transaction that refused a line beside an earlier one is written again after it', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => ({ id: `p${i}`, identities: {} }));
+    lines.splice(2_500, 1, { id: 'taken', identities: {} }); // in the second transaction, beside the first (slow)
+    const f = fakeData({ lanes: 2, slowFirst: true, conflict: (p) => p.id === 'taken' });
+    const bi = createBulkImport({ data: f.data, clock: new ManualClock(NOW), limits: { profiles: { rows: 2_000, ms: 60_000, batch: 1_000 } } });
+    const s = await bi.importProfiles(ndjson(lines));
+    expect(s).toMatchObject({ lines: 20_000, accepted: 19_999, refused: 1 });
+    expect(s.errors).toEqual([{ line: 2_501, path: 'identities.whatsapp', message: 'already belongs to profile x' }]);
+    // Its first attempt was rolled back: one session more than committed, and each line committed once.
+    expect(f.seen.begun).toBe(f.sessions.length + 1);
+    expect(f.sessions.flat(2)).toHaveLength(19_999);
   });
 
   it('with lanes, a failed write fails the import once the transaction beside it has ended', async () => {

@@ -47,9 +47,12 @@ export interface ImportLimits {
  * Where the store writes several sessions side by side (`sessionLanes`: events on PostgreSQL, where one
  * session's backend is the bound), each transaction is gathered whole and up to that many are written at
  * once; a session the store aborts for a transient reason (a deadlock between two of them) is written
- * again from the gathered batches. Then a failed write fails the import after what was committed before
- * it and beside it, and of two lines with one messageId in transactions written side by side, the one
- * committed first is kept (within a transaction, still the first line).
+ * again from the gathered batches. Two transactions that write one profile or identity are not written
+ * side by side, and one that refused a line (a number another profile holds) while an earlier one was
+ * in flight is written again after it: profile lines keep the outcome of writing them in order. A failed
+ * write fails the import after what was committed before it and beside it, and of two event lines with
+ * one messageId in transactions written side by side, the one committed first is kept (within a
+ * transaction, still the first line).
  */
 export function createBulkImport(deps: { data: CustomerDataService; clock: Clock; parse?: ParseOptions; limits?: Partial<Record<ImportKind, ImportLimits>>; lanes?: Partial<Record<ImportKind, number>> }) {
   type Taken = { piece: ParsedPiece; base: number };
@@ -142,12 +145,25 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
             const keys = keysOf ? new Set(batches.flatMap((b) => [...keysOf(b)])) : undefined;
             for (let before = overlapping(inFlight, keys); before; before = overlapping(inFlight, keys)) await before;
             if (failures.length) break;
+            // A refusal can depend on what an earlier transaction still in flight writes (a number that
+            // its profile gives up): a transaction that refused a line while an earlier one was in flight
+            // is rolled back and written again once the earlier ones have ended, as if written in order.
+            const earlier = [...inFlight.keys()];
             const written: Promise<void> = (async () => {
               let counted = newCount();
-              await session(async (write) => {
-                counted = newCount(); // a transaction written again counts afresh
-                for (const b of batches) await writeBatch(write, b, counted);
-              }, { replayable: true });
+              const write = (beside: boolean) =>
+                session(async (w) => {
+                  counted = newCount(); // a transaction written again counts afresh
+                  for (const b of batches) await writeBatch(w, b, counted);
+                  if (beside && counted.refused > 0) throw new RefusedBeside();
+                }, { replayable: true });
+              try {
+                await write(earlier.length > 0);
+              } catch (e) {
+                if (!(e instanceof RefusedBeside)) throw e;
+                await Promise.all(earlier);
+                await write(false);
+              }
               commit(counted);
             })()
               .catch((error: unknown) => void failures.push(error))
@@ -201,6 +217,9 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
     },
   };
 }
+
+/** Thrown inside a transaction to roll it back: it refused a line while an earlier one was in flight. */
+class RefusedBeside extends Error {}
 
 /** A transaction in flight that writes one of `keys`, if any. */
 function overlapping(inFlight: ReadonlyMap<Promise<void>, Set<string> | undefined>, keys: Set<string> | undefined): Promise<void> | undefined {
