@@ -118,6 +118,20 @@ describe.each(DIALECTS)('storage contract on %s', (dialect) => {
     expect(await t.c.events.ingest(batch.slice(0, 10), NOW)).toMatchObject({ accepted: 0, duplicates: 10, createdProfiles: 0 });
   });
 
+  it('writers racing on the same new profile, identity and messageId all succeed, and each is written once', async () => {
+    // API requests are not serialised on PostgreSQL: the loser of a race on a new key is written again.
+    const racers = Array.from({ length: 8 }, (_, k) => k);
+    const ups = await Promise.all(racers.map((k) => t.c.profiles.upsert([profile({ id: 'race-p', identities: { whatsapp: '+8613800139999' }, attributes: { k } })], NOW + k)));
+    expect(ups.every((r) => r.ok)).toBe(true);
+    expect(ups.filter((r) => r.ok && r.created === 1)).toHaveLength(1);
+    expect((await t.c.profiles.get('race-p'))?.identities).toEqual([{ type: 'whatsapp', value: '+8613800139999' }]);
+    const evs = await Promise.all(racers.map(() => t.c.events.ingest([event({ identity: { type: 'whatsapp', value: '+8613800138888' }, name: 'race', messageId: 'race-m' })], NOW)));
+    expect(evs.reduce((n, r) => n + r.accepted, 0)).toBe(1);
+    expect(evs.reduce((n, r) => n + r.duplicates, 0)).toBe(7);
+    const owners = await t.c.db.selectFrom('identities').select('profile_id').where('value', '=', '+8613800138888').execute();
+    expect(owners).toHaveLength(1);
+  });
+
   it('the catalogue lists event names with property types, attributes and tags', async () => {
     const cat = await t.c.events.catalogue();
     const purchase = cat.events.find((e) => e.name === 'purchase');

@@ -44,7 +44,7 @@ export interface ImportLimits {
  * or nothing; a failed write fails the import after what was committed before it (events are
  * idempotent on messageId, so the upload can be sent again).
  *
- * Where the store writes several sessions side by side (`sessionLanes`: events on PostgreSQL, where one
+ * Where the store writes several sessions side by side (`sessionLanes`: two on PostgreSQL, where one
  * session's backend is the bound), each transaction is gathered whole and up to that many are written at
  * once; a session the store aborts for a transient reason (a deadlock between two of them) is written
  * again from the gathered batches. Two transactions that write one profile or identity are not written

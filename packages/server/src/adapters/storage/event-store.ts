@@ -244,7 +244,8 @@ export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
       const batch = [packEvents(events)];
       // Holding Kysely's connection keeps any Kysely transaction from interleaving with these statements.
       if (handle.dialect === 'sqlite') return handle.db.connection().execute(async () => handle.sqlite!.transaction(() => sqliteWriter!.ingest(batch, now, { source: events }))());
-      return handle.db.transaction().execute((trx) => ingestPostgres(trx, batch, now, { source: events }));
+      // Replayable (it reads only its batch): a race with another writer on a new key is written again.
+      return withRetries(() => handle.db.transaction().execute((trx) => ingestPostgres(trx, batch, now, { source: events })), true);
     },
     session,
     readBack,

@@ -295,7 +295,8 @@ export function createProfileStore(handle: DatabaseHandle, ids: IdSource) {
       if (batch.length === 0) return Promise.resolve({ ok: true, ids: [], created: 0 });
       // IMMEDIATE takes the write lock before the reads the writes depend on.
       if (handle.dialect === 'sqlite') return db.connection().execute(async () => handle.sqlite!.transaction(() => upsertSqlite(batch, now)).immediate());
-      return db.transaction().execute((trx) => upsertPostgres(trx, batch, now));
+      // Replayable (it reads only its batch): a race with another writer on a new key is written again.
+      return withRetries(() => db.transaction().execute((trx) => upsertPostgres(trx, batch, now)), true);
     },
     session,
     /**

@@ -3,10 +3,10 @@ const SESSION_ATTEMPTS = 5;
 
 /**
  * PostgreSQL errors that another session caused and that writing the same transaction again resolves:
- * a deadlock (40P01), a serialization failure (40001), and a unique violation (23505) — the keys a
- * bulk import's session inserts without ON CONFLICT (a new identity, a new profile's one-ID) are ones it
- * looked up first and found free, so a violation means another session took the key in between; written
- * again, the look-up finds it.
+ * a deadlock (40P01), a serialization failure (40001), and a unique violation (23505) — the keys the
+ * profile and event writes insert without ON CONFLICT (a new identity, a new profile's one-ID) are ones
+ * they looked up first and found free, so a violation means another writer (an API request, a bulk
+ * import's other session) took the key in between; written again, the look-up finds it.
  */
 export function transientWithOthers(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
