@@ -52,9 +52,6 @@ export function createCsvStore(handle: DatabaseHandle) {
     return Number(r.numAffectedRows ?? 0);
   }
 
-  const inList = (column: string, values: string[]) =>
-    handle.dialect === 'sqlite' ? sql`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))` : sql`${sql.ref(column)} = ANY(${values}::text[])`;
-
   return {
     /**
      * Stages numbers in order: `numbers` holds them (E.164) joined by '\n', an empty entry standing for
@@ -71,7 +68,11 @@ export function createCsvStore(handle: DatabaseHandle) {
     /** Which of these one-IDs exist. */
     async existingProfiles(ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
-      const r = await sql<{ id: string }>`SELECT id FROM profiles WHERE ${inList('id', ids)}`.execute(db);
+      // On PostgreSQL one index probe an id (see the profile store: `id = ANY(…)` of thousands of ids was planned as a table scan).
+      const r =
+        handle.dialect === 'sqlite'
+          ? await sql<{ id: string }>`SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db)
+          : await sql<{ id: string }>`SELECT q.id FROM unnest(${ids}::text[]) AS q(id) WHERE EXISTS (SELECT 1 FROM profiles p WHERE p.id = q.id OFFSET 0)`.execute(db);
       return new Set(r.rows.map((x) => x.id));
     },
   };
