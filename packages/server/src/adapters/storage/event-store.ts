@@ -51,6 +51,8 @@ export function literalArray(values: readonly (number | boolean | null | undefin
   return `{${values.map((v) => (v == null ? 'NULL' : String(v))).join(',')}}`;
 }
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Writes events in bulk, one transaction per call. Idempotent on `messageId` through the unique index:
  * a re-sent event is counted as a duplicate and written nowhere. Unknown one-IDs and identities get a
@@ -60,8 +62,6 @@ export function literalArray(values: readonly (number | boolean | null | undefin
  * Two paths with one behaviour: prepared statements on better-sqlite3 (embedded) and unnest() arrays on
  * PostgreSQL, because row-by-row query building would be the bottleneck of a 10M-event import.
  */
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 export function createEventStore(handle: DatabaseHandle, ids: IdSource) {
   const sqliteWriter = handle.sqlite ? createSqliteEventWriter(handle.sqlite, ids) : undefined;
 

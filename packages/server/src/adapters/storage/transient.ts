@@ -8,7 +8,7 @@ const SESSION_ATTEMPTS = 5;
  * they looked up first and found free, so a violation means another writer (an API request, a bulk
  * import's other session) took the key in between; written again, the look-up finds it.
  */
-export function transientWithOthers(e: unknown): boolean {
+function transientWithOthers(e: unknown): boolean {
   const code = typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
   return code === '40P01' || code === '40001' || code === '23505';
 }
