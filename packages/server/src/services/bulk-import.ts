@@ -54,7 +54,7 @@ export interface ImportLimits {
  * one messageId in transactions written side by side, the one committed first is kept (within a
  * transaction, still the first line).
  */
-export function createBulkImport(deps: { data: CustomerDataService; clock: Clock; parse?: ParseOptions; limits?: Partial<Record<ImportKind, ImportLimits>>; lanes?: Partial<Record<ImportKind, number>> }) {
+export function createBulkImport(deps: { data: CustomerDataService; clock: Clock; parse?: ParseOptions; limits?: Partial<Record<ImportKind, ImportLimits>> }) {
   type Taken = { piece: ParsedPiece; base: number };
 
   async function run<W>(
@@ -62,11 +62,11 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
     stream: Readable,
     session: <T>(body: (write: W) => Promise<T>, opts?: { replayable?: boolean }) => Promise<T>,
     writeBatch: (write: W, pieces: Taken[], s: ImportSummary) => Promise<void>,
-    keysOf?: (pieces: Taken[]) => Iterable<string>,
+    keysOf?: (pieces: Taken[]) => string[],
   ): Promise<ImportSummary> {
     const summary: ImportSummary = { lines: 0, accepted: 0, duplicates: 0, refused: 0, errors: [] };
     const limit = deps.limits?.[kind] ?? { ...IMPORT_TRANSACTION[kind], batch: deps.data.sessionBatch[kind] };
-    const lanes = deps.lanes?.[kind] ?? deps.data.sessionLanes[kind];
+    const lanes = deps.data.sessionLanes[kind];
     // The parse runs ahead by about a batch (pieces are 64 KB, a few hundred lines), so it goes on while a batch is written.
     const pieces = parsePieces(kind, stream, () => deps.clock.now(), { ahead: Math.ceil(limit.batch / 250), ...deps.parse });
     const size = (t: Taken) => (t.piece.events?.count ?? t.piece.profiles?.count ?? 0);
@@ -146,7 +146,7 @@ export function createBulkImport(deps: { data: CustomerDataService; clock: Clock
             if (!batches.length) break;
             // A transaction that writes what one in flight writes (a profile, an identity) waits for it:
             // of two lines of one profile, the later one is written later.
-            const keys = keysOf ? new Set(batches.flatMap((b) => [...keysOf(b)])) : undefined;
+            const keys = keysOf ? new Set(batches.flatMap(keysOf)) : undefined;
             for (let before = overlapping(inFlight, keys); before; before = overlapping(inFlight, keys)) await before;
             if (failures.length) break;
             // A refusal can depend on what an earlier transaction still in flight writes (a number that

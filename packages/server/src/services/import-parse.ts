@@ -66,7 +66,7 @@ export function parsePiece(kind: ImportKind, text: string, now: number): ParsedP
 }
 
 /** What a profile line writes to that another line may write too: its one-ID and its identities. */
-export function profileKeys(p: ProfileUpsert): string[] {
+function profileKeys(p: ProfileUpsert): string[] {
   const keys = p.identities.map((i) => `i\u0000${i.type}\u0000${i.value}`);
   if (p.id !== undefined) keys.push(`p\u0000${p.id}`);
   return keys;
