@@ -4,6 +4,7 @@ import type { Database } from './schema/index';
 type Trx = Transaction<Database>;
 /** The messaging tier counts unique users per rolling 24 hours. */
 const TIER_WINDOW_MS = 24 * 3_600_000;
+const MINUTE_MS = 60_000;
 
 /**
  * Frequency-cap counters and the messaging-tier contact list. Counters are consumed inside one
@@ -59,6 +60,11 @@ export function createCapStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgr
      * one writer; PostgreSQL takes an advisory lock on the channel), so workers reserving at the same
      * time cannot together exceed the tier. A phone already counted in the window passes; new ones take
      * the free slots in the order given; the rest learn when the oldest slot frees.
+     *
+     * The contacts in the window are counted from per-minute counts (`tier_minutes`, kept in step with
+     * `tier_contacts` here, the only writer of either): the whole minutes after the window's edge, plus
+     * the contacts of the edge's own minute that are inside it — exact, and at most 1,440 counts and
+     * one minute of contacts read a batch, whatever the tier.
      */
     async reserveTierMany(channelId: string, phones: string[], limit: number, now: number): Promise<Map<string, { ok: true } | { ok: false; freeAt: number }>> {
       const since = now - TIER_WINDOW_MS;
@@ -67,23 +73,23 @@ export function createCapStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgr
       if (!unique.length) return out;
       return db.transaction().execute(async (trx) => {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`tier:${channelId}`}))`.execute(trx);
-        const known = new Set<string>();
+        // When the channel last wrote to each phone, inside the window or not (its minute count moves).
+        const last = new Map<string, number>();
         for (let i = 0; i < unique.length; i += 500) {
-          const rows = await trx.selectFrom('tier_contacts').select('phone').where('channel_id', '=', channelId).where('phone', 'in', unique.slice(i, i + 500)).where('last_at', '>', since).execute();
-          for (const r of rows) known.add(r.phone);
+          const rows = await trx.selectFrom('tier_contacts').select(['phone', 'last_at']).where('channel_id', '=', channelId).where('phone', 'in', unique.slice(i, i + 500)).execute();
+          for (const r of rows) last.set(r.phone, Number(r.last_at));
         }
-        const fresh = unique.filter((p) => !known.has(p));
-        let free = 0;
-        if (fresh.length) {
-          const used = await trx.selectFrom('tier_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirstOrThrow();
-          free = Math.max(0, limit - Number(used.n));
-        }
+        const inWindow = (p: string) => (last.get(p) ?? since) > since;
+        const known = unique.filter(inWindow);
+        const fresh = unique.filter((p) => !inWindow(p));
+        const free = fresh.length ? Math.max(0, limit - (await contactsSince(trx, channelId, since))) : 0;
         const granted = [...known, ...fresh.slice(0, free)];
         const denied = fresh.slice(free);
         for (let i = 0; i < granted.length; i += 500) {
           await trx.insertInto('tier_contacts').values(granted.slice(i, i + 500).map((phone) => ({ channel_id: channelId, phone, last_at: now })))
             .onConflict((oc) => oc.columns(['channel_id', 'phone']).doUpdateSet({ last_at: now })).execute();
         }
+        await moveMinutes(trx, channelId, granted.map((p) => last.get(p)), now, since);
         for (const p of granted) out.set(p, { ok: true });
         if (denied.length) {
           const oldest = await trx.selectFrom('tier_contacts').select((eb) => eb.fn.min('last_at').as('t')).where('channel_id', '=', channelId).where('last_at', '>', since).executeTakeFirst();
@@ -102,3 +108,33 @@ export function createCapStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgr
   };
 }
 export type CapStore = ReturnType<typeof createCapStore>;
+
+/** The minute a time falls in, as `tier_minutes` keys it. */
+const minuteOf = (at: number) => Math.floor(at / MINUTE_MS);
+
+/** The channel's contacts whose last message is after `since`. */
+async function contactsSince(trx: Trx, channelId: string, since: number): Promise<number> {
+  const edge = minuteOf(since);
+  const whole = await trx.selectFrom('tier_minutes').select((eb) => eb.fn.sum<number>('contacts').as('n')).where('channel_id', '=', channelId).where('minute', '>', edge).executeTakeFirst();
+  const part = await trx.selectFrom('tier_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId)
+    .where('last_at', '>', since).where('last_at', '<', (edge + 1) * MINUTE_MS).executeTakeFirstOrThrow();
+  return Number(whole?.n ?? 0) + Number(part.n);
+}
+
+/**
+ * Moves the minute counts of the contacts just written at `now` (each leaves the minute of its previous
+ * message, if it had one) in one upsert, then drops the minutes that fell out of the window. A count
+ * taken from a minute already dropped lands in a row older than the window, dropped with them.
+ */
+async function moveMinutes(trx: Trx, channelId: string, previous: (number | undefined)[], now: number, since: number): Promise<void> {
+  if (!previous.length) return;
+  const delta = new Map<number, number>([[minuteOf(now), previous.length]]);
+  for (const at of previous) if (at !== undefined) delta.set(minuteOf(at), (delta.get(minuteOf(at)) ?? 0) - 1);
+  const rows = [...delta].filter(([, n]) => n !== 0).map(([minute, n]) => ({ channel_id: channelId, minute, contacts: n }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx.insertInto('tier_minutes').values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['channel_id', 'minute']).doUpdateSet((eb) => ({ contacts: eb('tier_minutes.contacts', '+', eb.ref('excluded.contacts')) })))
+      .execute();
+  }
+  await trx.deleteFrom('tier_minutes').where('channel_id', '=', channelId).where((eb) => eb.or([eb('minute', '<', minuteOf(since)), eb('contacts', '<=', 0)])).execute();
+}

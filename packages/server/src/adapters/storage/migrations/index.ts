@@ -6,6 +6,7 @@ import * as m0004 from './0004-engine';
 import * as m0005 from './0005-engine-worker';
 import * as m0006 from './0006-segment-name-key';
 import * as m0007 from './0007-delivery-indexes';
+import * as m0008 from './0008-tier-minutes';
 
 /** Every migration, in order. Add a new step as a new file and list it here. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-engine-worker': m0005,
   '0006-segment-name-key': m0006,
   '0007-delivery-indexes': m0007,
+  '0008-tier-minutes': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -114,6 +114,13 @@ export interface TierContactsTable {
   last_at: number;
 }
 
+/** How many of a channel's tier contacts had their last message in each minute (minute = ms / 60,000). */
+export interface TierMinutesTable {
+  channel_id: string;
+  minute: number;
+  contacts: number;
+}
+
 export interface TriggerCountersTable {
   task_id: string;
   profile_id: string;
@@ -136,6 +143,7 @@ export interface EngineTables {
   unmatched_statuses: UnmatchedStatusesTable;
   cap_counters: CapCountersTable;
   tier_contacts: TierContactsTable;
+  tier_minutes: TierMinutesTable;
   trigger_counters: TriggerCountersTable;
   engine_state: EngineStateTable;
 }
