@@ -1,6 +1,6 @@
 /* npm run bench -- <name> [<name> ...]: runs the named benchmarks (all when none is named). Each one
    prints its figures and its baseline measured in the same run; bench/RESULTS.md records them. */
-const BENCHES = ['ingest', 'estimate', 'csv', 'send', 'webhooks', 'broadcast', 'triggers'] as const;
+const BENCHES = ['ingest', 'estimate', 'csv', 'send', 'webhooks', 'broadcast', 'triggers', 'tier'] as const;
 
 async function main() {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
