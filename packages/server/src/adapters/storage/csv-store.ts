@@ -1,6 +1,7 @@
 import type BetterSqlite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './database';
+import { existingProfileIdsPg } from './profile-store';
 
 /**
  * The storage side of CSV uploads. Rows are written into a new member set (see segment-store.ts) as
@@ -68,11 +69,8 @@ export function createCsvStore(handle: DatabaseHandle) {
     /** Which of these one-IDs exist. */
     async existingProfiles(ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
-      // On PostgreSQL one index probe an id (see the profile store: `id = ANY(…)` of thousands of ids was planned as a table scan).
-      const r =
-        handle.dialect === 'sqlite'
-          ? await sql<{ id: string }>`SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db)
-          : await sql<{ id: string }>`SELECT q.id FROM unnest(${ids}::text[]) AS q(id) WHERE EXISTS (SELECT 1 FROM profiles p WHERE p.id = q.id OFFSET 0)`.execute(db);
+      if (handle.dialect !== 'sqlite') return existingProfileIdsPg(db, ids);
+      const r = await sql<{ id: string }>`SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(db);
       return new Set(r.rows.map((x) => x.id));
     },
   };
